@@ -1,0 +1,1 @@
+"""Synthetic demo runner: for the demo and benchmarks only, never for correctness tests."""

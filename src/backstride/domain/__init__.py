@@ -1,0 +1,1 @@
+"""The pure domain core: stdlib and numpy only; no files, database or web."""

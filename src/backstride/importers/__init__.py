@@ -1,0 +1,1 @@
+"""Importers at the edge: activity files and archives in, Activity objects out."""
