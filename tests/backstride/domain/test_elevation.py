@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,8 +22,8 @@ def _gpxpy_reference(elevations: list[float]) -> tuple[float, float]:
         return elevations[n]
 
     sm = [filt(n) for n in range(size)]
-    up = sum(max(b - a, 0.0) for a, b in zip(sm, sm[1:], strict=False))
-    down = sum(max(a - b, 0.0) for a, b in zip(sm, sm[1:], strict=False))
+    up = sum(max(b - a, 0.0) for a, b in pairwise(sm))
+    down = sum(max(a - b, 0.0) for a, b in pairwise(sm))
     return up, down
 
 
