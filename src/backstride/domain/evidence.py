@@ -1,0 +1,110 @@
+"""Sources and evidence grades, keyed as in ``shared/evidence.md``.
+
+Every threshold, rule and piece of advice cites one of these keys. The grade is
+the fact sheet's tag: Guideline, Strong, Moderate, Weak, Expert, Contested,
+Unverified. User-facing text shows both the grade and the short citation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+__all__ = ["SOURCES", "Grade", "Source", "cite"]
+
+
+class Grade(StrEnum):
+    """Evidence grade, as tagged in ``shared/evidence.md``."""
+
+    GUIDELINE = "guideline"
+    STRONG = "strong"
+    MODERATE = "moderate"
+    WEAK = "weak"
+    EXPERT = "expert"
+    CONTESTED = "contested"
+    UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One citation.
+
+    Attributes
+    ----------
+    key
+        Stable identifier used in code and data files.
+    citation
+        Short citation a physiotherapist can look up.
+    grade
+        Evidence grade for the way backstride uses it.
+    section
+        Section of ``shared/evidence.md`` where it is discussed.
+    """
+
+    key: str
+    citation: str
+    grade: Grade
+    section: str
+
+
+def _s(key: str, citation: str, grade: Grade, section: str) -> tuple[str, Source]:
+    return key, Source(key, citation, grade, section)
+
+
+SOURCES: Final[dict[str, Source]] = dict(
+    [
+        _s("nielsen2025", "Nielsen et al. 2025, BJSM, doi:10.1136/bjsports-2024-109380 "
+           "(Garmin-RUNSAFE, 5,205 runners)", Grade.MODERATE, "5"),
+        _s("nielsen2014", "Nielsen et al. 2014, JOSPT 44:739 (>30% over 2 weeks, n=874)",
+           Grade.WEAK, "5"),
+        _s("buist2008", "Buist et al. 2008, Am J Sports Med 36:33 (10% rule RCT: no effect)",
+           Grade.STRONG, "5"),
+        _s("gabbett2016", "Gabbett 2016, BJSM 50:273 (ACWR 'sweet spot')",
+           Grade.CONTESTED, "5"),
+        _s("impellizzeri2020", "Impellizzeri et al. 2020, IJSPP 15:907; Lolli et al. 2019, "
+           "BJSM 53:921 (ACWR criticism)", Grade.CONTESTED, "5"),
+        _s("williams2017", "Williams et al. 2017, BJSM 51:209 (EWMA for ACWR)",
+           Grade.WEAK, "5"),
+        _s("foster1998", "Foster 1998, MSSE 30:1164; Foster et al. 2001, JSCR 15:109 "
+           "(monotony, strain; the 2.0 cut-off is a practitioner convention)",
+           Grade.WEAK, "5"),
+        _s("banister1976", "Calvert, Banister et al. 1976 (impulse-response, TRIMP)",
+           Grade.WEAK, "5"),
+        _s("heiderscheit2011", "Heiderscheit et al. 2011, MSSE 43:296 (+5-10% step rate)",
+           Grade.WEAK, "6"),
+        _s("anderson2022", "Anderson et al. 2022, Sports Med Open (cadence review)",
+           Grade.MODERATE, "6"),
+        _s("burns2019", "Burns et al. 2019, 100-km World Championship cadence data "
+           "(why not 180 spm)", Grade.WEAK, "6"),
+        _s("lieberman2015", "Lieberman et al. 2015, J Exp Biol 218:3406 (overstriding)",
+           Grade.WEAK, "6"),
+        _s("levine2007", "Levine et al. 2007, J Athl Train 42:29 (lumbar lordosis on hills)",
+           Grade.WEAK, "6"),
+        _s("joubert2020", "Joubert et al. 2020, Int J Exerc Sci (ground contact time "
+           "balance; no injury threshold published)", Grade.WEAK, "6"),
+        _s("seay2011", "Seay, Van Emmerik & Hamill 2011, Clin Biomech 26:572",
+           Grade.WEAK, "6"),
+        _s("cook1985", "Cook, Kester & Brunet 1985, Am J Sports Med 13:248 "
+           "(shoe cushioning vs mileage)", Grade.WEAK, "8"),
+        _s("malisoux2015", "Malisoux et al. 2015, Scand J Med Sci Sports 25:110 "
+           "(shoe rotation)", Grade.WEAK, "8"),
+        _s("maselli2020", "Maselli et al. 2020, BMC Musculoskelet Disord 21:343 "
+           "(LBP in runners)", Grade.MODERATE, "9"),
+        _s("nice_ng59", "NICE NG59 (2016, updated 2020): low back pain and sciatica",
+           Grade.GUIDELINE, "2"),
+        _s("silbernagel2007", "Silbernagel et al. 2007, Am J Sports Med 35:897 "
+           "(pain-monitoring model; extrapolated to back pain)", Grade.EXPERT, "7"),
+    ]
+)
+
+
+def cite(key: str) -> Source:
+    """Return the source for ``key``.
+
+    Raises
+    ------
+    KeyError
+        When the key is unknown (a programming error caught by the tests).
+    """
+    return SOURCES[key]
