@@ -22,11 +22,12 @@ def test_overrides_apply_by_name_and_unknown_names_fail() -> None:
     assert t["spike.warn_ratio"] == 1.25
     assert t["spike.watch_ratio"] == REGISTRY["spike.watch_ratio"].default
     assert set(t) == set(REGISTRY)
-    with pytest.raises(ConfigError, match="spike.warn_rato"):
+    with pytest.raises(ConfigError, match=r"spike\.warn_rato"):
         Thresholds({"spike.warn_rato": 1.2})
 
 
 def test_contested_measures_are_graded_contested() -> None:
     assert REGISTRY["acwr.high"].source.grade is Grade.CONTESTED
-    assert REGISTRY["ramp.ten_pct_rule"].source.grade is Grade.STRONG  # strong evidence of no effect
+    # strong evidence that the rule has no effect
+    assert REGISTRY["ramp.ten_pct_rule"].source.grade is Grade.STRONG
     assert "convention" in REGISTRY["ramp.ten_pct_rule"].help
