@@ -93,8 +93,57 @@ SOURCES: Final[dict[str, Source]] = dict(
            "(LBP in runners)", Grade.MODERATE, "9"),
         _s("nice_ng59", "NICE NG59 (2016, updated 2020): low back pain and sciatica",
            Grade.GUIDELINE, "2"),
+        _s("backstride", "backstride design choice (look-back windows, minimum amounts of "
+           "data, trend sizes): our own heuristic, not taken from a study", Grade.EXPERT, "5"),
         _s("silbernagel2007", "Silbernagel et al. 2007, Am J Sports Med 35:897 "
            "(pain-monitoring model; extrapolated to back pain)", Grade.EXPERT, "7"),
+        # Sections 1-4 (red flags, pain patterns, outcome measures, self-tests): the check.
+        _s("girft_ces2023", "GIRFT National Suspected Cauda Equina Syndrome pathway "
+           "(NHS England, 2023)", Grade.GUIDELINE, "1"),
+        _s("nice_cks_sciatica", "NICE CKS Sciatica (lumbar radiculopathy), red flags "
+           "(2018 update)", Grade.GUIDELINE, "1"),
+        _s("nice_cks_red_flags", "NICE CKS low back pain red flags (infection, cancer, "
+           "fracture, age thresholds, failure to improve)", Grade.GUIDELINE, "1"),
+        _s("nhs_back_pain", "NHS public advice on back pain (when to get urgent or "
+           "emergency help)", Grade.GUIDELINE, "1"),
+        _s("downie2013", "Downie et al. 2013, BMJ 347:f7095 (red flags for fracture and "
+           "malignancy; only a few shift probability)", Grade.MODERATE, "1"),
+        _s("finucane2020", "Finucane et al. 2020, JOSPT 50(7):350 (IFOMPT framework: "
+           "cluster red flags, judge urgency)", Grade.GUIDELINE, "1"),
+        _s("henschke2013", "Henschke et al. 2013, Cochrane CD008686 (red flags for "
+           "malignancy)", Grade.MODERATE, "1"),
+        _s("nhs_msk_pathways", "NHS regional MSK pathways (new or progressive neurological "
+           "deficit: same-day review)", Grade.EXPERT, "1"),
+        _s("spondylolysis_young", "Micheli & Wood 1995, Arch Pediatr Adolesc Med 149:15; "
+           "Masci et al. 2006, BJSM 40:940 (spondylolysis in young athletes; the age and "
+           "2-week thresholds are a heuristic)", Grade.EXPERT, "1"),
+        _s("nice_ng65", "NICE NG65 (2017): spondyloarthritis, referral criteria",
+           Grade.GUIDELINE, "1"),
+        _s("rudwaleit2006", "Rudwaleit et al. 2006, Arthritis Rheum 54:569 (Berlin "
+           "inflammatory back pain criteria)", Grade.MODERATE, "1"),
+        _s("sieper2009", "Sieper et al. 2009, Ann Rheum Dis 68:784 (ASAS inflammatory back "
+           "pain criteria)", Grade.MODERATE, "1"),
+        _s("bernstein2017", "Bernstein et al. 2017, BMJ 356:i6748 (summary of NICE NG59: "
+           "features of non-specific low back pain)", Grade.GUIDELINE, "2"),
+        _s("degenerative_teaching", "NICE NG59 with rheumatology teaching (morning "
+           "stiffness under vs over 30 min)", Grade.WEAK, "2"),
+        _s("ostelo2008", "Ostelo et al. 2008, Spine 33:90; Childs, Piva & Fritz 2005, "
+           "Spine 30:1331 (pain scale: important change 2 points or 30%)",
+           Grade.STRONG, "3"),
+        _s("stratford1995", "Stratford et al. 1995, Physiother Can 47:258 (Patient-Specific "
+           "Functional Scale; change of 2 points mean, 3 points one activity)",
+           Grade.MODERATE, "3"),
+        _s("mcgill1999", "McGill, Childs & Liebenson 1999, Arch Phys Med Rehabil 80:941 "
+           "(torso endurance norms; ratio targets as used in practice)", Grade.WEAK, "4"),
+        _s("freckleton2014", "Freckleton et al. 2014, BJSM 48:713 (single-leg bridge; "
+           "predicts hamstring injury in footballers, not back pain)", Grade.WEAK, "4"),
+        _s("ayala2012", "Ayala et al. 2012/2013 and FMS scoring (active straight-leg "
+           "raise)", Grade.WEAK, "4"),
+        _s("vigotsky2016", "Vigotsky et al. 2016, PeerJ (modified Thomas test: invalid "
+           "unless pelvic tilt is controlled)", Grade.WEAK, "4"),
+        _s("single_leg_squat2017", "Movement-control rating criteria, BMC Musculoskelet "
+           "Disord 2017 (single-leg squat); Trendelenburg validity, Chiropr Man Ther 2020",
+           Grade.WEAK, "4"),
     ]
 )
 
