@@ -64,6 +64,10 @@ _ALL: tuple[Threshold, ...] = (
        "in a large cohort of runners.", "nielsen2025"),
     _t("spike.strong_ratio", 2.00, "ratio", "More than double your recent longest run: the "
        "highest-risk group in that cohort.", "nielsen2025"),
+    _t("spike.recent_days", 14, "days", "Runs from this many most recent days decide the "
+       "level of the single-run spike signal.", "backstride"),
+    _t("spike.history_days", 42, "days", "The worst spike of this many days is also shown, as "
+       "history.", "backstride"),
     # Weekly ramp.
     _t("ramp.two_week_pct", 30, "%", "Weekly distance rising more than this over two weeks "
        "(soft warning; the evidence is weak).", "nielsen2014"),
@@ -78,10 +82,17 @@ _ALL: tuple[Threshold, ...] = (
     # Monotony and strain.
     _t("monotony.watch", 2.0, "ratio", "Weekly mean daily load / its standard deviation; "
        "above this the week is very uniform (practitioner convention).", "foster1998"),
+    _t("strain.peak_ratio", 1.0, "ratio", "This week's strain above this multiple of your own "
+       "highest weekly strain of the previous weeks is flagged (no fixed cut-off exists).",
+       "foster1998"),
+    _t("strain.lookback_weeks", 12, "weeks", "How many previous weeks your own strain peak is "
+       "taken from.", "backstride"),
     _t("rest.min_days_per_week", 1, "days", "Fewer rest days than this in a week is flagged.",
        "foster1998"),
     _t("streak.watch_days", 7, "days", "Consecutive days with a run before it is flagged.",
        "foster1998"),
+    _t("streak.window_days", 28, "days", "Look-back window for the longest streak of run days.",
+       "backstride"),
     # Hills.
     _t("hills.grade_pct", 5, "%", "Grade above which time counts as hill running.",
        "levine2007"),
@@ -89,6 +100,10 @@ _ALL: tuple[Threshold, ...] = (
        "counts as a hill session.", "levine2007"),
     _t("hills.rise_ratio", 1.5, "ratio", "Last 4 weeks' climbing versus the 4 weeks before: "
        "a rise above this is flagged.", "levine2007"),
+    _t("hills.window_days", 28, "days", "Recent hill volume is this many days, compared with "
+       "the same number of days before.", "backstride"),
+    _t("hills.min_base_m", 100, "m", "The earlier period's climbing counts as at least this "
+       "much, so a first small hill after flat running is not a huge ratio.", "backstride"),
     # Cadence and stride.
     _t("cadence.low_pct", 5, "%", "Cadence this much below your own baseline at a similar "
        "speed is flagged.", "heiderscheit2011"),
@@ -96,20 +111,36 @@ _ALL: tuple[Threshold, ...] = (
        "(5-10% in the lab study).", "heiderscheit2011"),
     _t("stride.long_pct", 5, "%", "Step length this much above your own baseline at a "
        "similar speed suggests overstriding (proxy).", "lieberman2015"),
+    _t("form.recent_days", 14, "days", "Runs from this many most recent days are compared "
+       "with your own baseline.", "backstride"),
+    _t("form.baseline_days", 180, "days", "Your baseline is built from the runs of this many "
+       "days before the recent ones.", "backstride"),
+    _t("form.min_baseline_runs", 3, "runs", "A speed band needs this many baseline runs before "
+       "it is used for comparison.", "backstride"),
     # Running dynamics.
     _t("gct_balance.shift_pct_points", 2.0, "percentage points", "A sustained shift of ground "
        "contact balance from your own baseline (heuristic; no injury threshold exists).",
        "joubert2020"),
     _t("gct_balance.deviation_pct_points", 1.5, "percentage points", "Sustained distance from "
        "50/50 balance worth noticing (heuristic).", "joubert2020"),
+    _t("gct_balance.min_runs", 3, "runs", "A balance finding needs this many recent runs "
+       "with balance data (one odd run is not a pattern).", "backstride"),
+    _t("dynamics.trend_pct", 10, "%", "A rise of vertical oscillation or vertical ratio by "
+       "more than this over your own baseline is pointed out (heuristic).", "backstride"),
     # Shoes.
     _t("shoes.check_km", 500, "km", "Distance at which to start checking a pair (the "
        "500-800 km convention rests on one lab study).", "cook1985"),
     _t("shoes.replace_km", 800, "km", "Distance past which a pair is flagged as worn.",
        "cook1985"),
+    _t("shoes.active_days", 90, "days", "A pair used within this many days counts as in use.",
+       "backstride"),
+    _t("shoes.min_pairs", 2, "pairs", "Fewer pairs than this in use at the same time is pointed "
+       "out (rotation was associated with fewer injuries).", "malisoux2015"),
     # Recovery and cross-training.
     _t("cross.min_minutes_per_week", 30, "min", "Weekly non-running aerobic exercise below "
        "which cross-training is suggested.", "maselli2020"),
+    _t("cross.window_days", 28, "days", "Cross-training is averaged over this many days.",
+       "backstride"),
 )
 
 _REGISTRY: dict[str, Threshold] = {th.name: th for th in _ALL}
