@@ -54,6 +54,10 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
         "BACKSTRIDE_DATABASE_URL",
         "SQLAlchemy URL of the database. Default: sqlite:///<home>/backstride.sqlite3.",
     ),
+    "import_workers": (
+        "BACKSTRIDE_IMPORT_WORKERS",
+        "Processes that parse files during an import. Default: min(2, CPU count).",
+    ),
     "limits": (
         "(not from the environment)",
         "Import size limits; see ImportLimits.",
@@ -67,6 +71,15 @@ def _default_home() -> Path:
     return user_data_path("backstride", appauthor=False)
 
 
+def _workers(env: Mapping[str, str]) -> int | None:
+    text = env.get("BACKSTRIDE_IMPORT_WORKERS", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise ConfigError(f"BACKSTRIDE_IMPORT_WORKERS={text!r} must be a whole number from 1 to 64")
+    return int(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Where backstride keeps its data and how it guards its input.
@@ -77,12 +90,15 @@ class Settings:
         Data directory; created on first use by the storage layer, not here.
     database_url
         SQLAlchemy database URL.
+    import_workers
+        Parser processes during import (None: min(2, CPU count)).
     limits
         Import limits.
     """
 
     home: Path
     database_url: str
+    import_workers: int | None = None
     limits: ImportLimits = field(default_factory=ImportLimits)
 
     @classmethod
@@ -98,4 +114,4 @@ class Settings:
             url = f"sqlite:///{home / 'backstride.sqlite3'}"
         elif "://" not in url:
             raise ConfigError(f"BACKSTRIDE_DATABASE_URL={url!r} is not a database URL")
-        return cls(home=home, database_url=url)
+        return cls(home=home, database_url=url, import_workers=_workers(env))

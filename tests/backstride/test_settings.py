@@ -42,3 +42,11 @@ def test_bad_values_are_config_errors(tmp_path: Path) -> None:
 def test_default_home_is_platform_user_data_dir() -> None:
     s = Settings.from_env({})
     assert "backstride" in str(s.home)
+
+
+def test_import_workers(tmp_path: Path) -> None:
+    env = {"BACKSTRIDE_HOME": str(tmp_path)}
+    assert Settings.from_env(env).import_workers is None
+    assert Settings.from_env({**env, "BACKSTRIDE_IMPORT_WORKERS": "1"}).import_workers == 1
+    with pytest.raises(ConfigError, match="BACKSTRIDE_IMPORT_WORKERS"):
+        Settings.from_env({**env, "BACKSTRIDE_IMPORT_WORKERS": "zero"})
