@@ -1,6 +1,6 @@
 """Database tables (SQLAlchemy 2 typed declarative); Alembic migrations create exactly these.
 
-Three tables:
+Tables of migration 0001:
 
 ``activities``
     One row per Activity (one leg of a multisport file), with its summary numbers so
@@ -12,6 +12,20 @@ Three tables:
 ``laps``
     Laps as recorded, keyed by (activity, position).
 
+Tables of migration 0002 (the runner's own analysis and plan):
+
+``activity_metrics``
+    Form and terrain metrics computed once per activity from its streams at import
+    (:mod:`backstride.domain.form`, :mod:`backstride.domain.terrain`), so signals never
+    decode streams.
+``checks``
+    Each back check: the answers and the result, with its date.
+``checkins``
+    One daily check-in per local date (logging a day again replaces it).
+``plans``
+    Plans built from a check and the signals; ``state`` is the adaptation state
+    (stage, decisions); one plan is active at a time.
+
 Times are ``TIMESTAMP WITH TIME ZONE`` on PostgreSQL. SQLite has no time zone type,
 so :class:`UTCDateTime` stores naive UTC there and hands back aware UTC everywhere.
 Child rows are deleted with their activity (``ON DELETE CASCADE``; SQLite needs
@@ -20,11 +34,13 @@ Child rows are deleted with their activity (``ON DELETE CASCADE``; SQLite needs
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -39,7 +55,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["ActivityRow", "Base", "LapRow", "StreamRow", "UTCDateTime", "metadata"]
+__all__ = [
+    "ActivityRow",
+    "Base",
+    "CheckInRow",
+    "CheckRow",
+    "LapRow",
+    "MetricsRow",
+    "PlanRow",
+    "StreamRow",
+    "UTCDateTime",
+    "metadata",
+]
 
 #: Deterministic constraint and index names, identical on every database.
 NAMING_CONVENTION: dict[str, str] = {
@@ -163,3 +190,63 @@ class LapRow(Base):
     avg_cadence_spm: Mapped[float | None] = mapped_column(Float)
 
     activity: Mapped[ActivityRow] = relationship(back_populates="laps")
+
+
+class MetricsRow(Base):
+    """Form and terrain metrics of one activity (JSON of the domain dataclasses)."""
+
+    __tablename__ = "activity_metrics"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    max_hr_bpm: Mapped[float | None] = mapped_column(Float)
+    form: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    terrain: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CheckRow(Base):
+    """One back check: answers, result and the date it was taken."""
+
+    __tablename__ = "checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    on_date: Mapped[date] = mapped_column(Date)
+    knowledge_version: Mapped[str] = mapped_column(String(32))
+    triage_level: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_checks_taken_at", "taken_at"),)
+
+
+class CheckInRow(Base):
+    """One daily check-in (pain during/after, morning, sessions, effort, notes)."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    on_date: Mapped[date] = mapped_column(Date, unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PlanRow(Base):
+    """A plan built from a check and the training signals, with its adaptation state."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    start_date: Mapped[date] = mapped_column(Date)
+    weeks: Mapped[int] = mapped_column(Integer)
+    check_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checks.id", ondelete="SET NULL")
+    )
+    active: Mapped[bool] = mapped_column(Boolean)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_plans_created_at", "created_at"),)

@@ -43,11 +43,14 @@ def test_database_is_at_head_with_expected_tables_and_indexes(settings: Settings
     engine = create_engine(settings.database_url)
     try:
         with engine.connect() as conn:
-            assert current_revision(conn) == head_revision() == "0001"
+            assert current_revision(conn) == head_revision() == "0002"
             inspector = inspect(conn)
             assert set(inspector.get_table_names()) == {
-                "activities", "activity_streams", "laps", "alembic_version"
+                "activities", "activity_streams", "laps", "alembic_version",
+                "activity_metrics", "checks", "checkins", "plans",
             }
+            [plan_fk] = inspector.get_foreign_keys("plans")
+            assert plan_fk["options"].get("ondelete") == "SET NULL"
             indexes = {ix["name"] for ix in inspector.get_indexes("activities")}
             assert {"ix_activities_start_utc", "ix_activities_sport"} <= indexes
             [fk] = inspector.get_foreign_keys("activity_streams")
