@@ -32,6 +32,7 @@ from backstride.domain.answers import Condition, Facts, evaluate
 from backstride.domain.evidence import SOURCES, Grade
 from backstride.domain.selftests import SelfTestReport
 from backstride.domain.signal import Level, Signal
+from backstride.domain.signals import SIGNAL_KEYS as _ENGINE_SIGNAL_KEYS
 
 __all__ = [
     "CONTRIBUTOR_KEYS",
@@ -59,13 +60,9 @@ PLAN_ELEMENT_KEYS: tuple[str, ...] = (
     "flat_routes", "shoe_review", "load_management", "recovery_sleep", "cross_training",
     "professional_referral",
 )
-#: Training-signal keys the signal map must cover.
-SIGNAL_KEYS: tuple[str, ...] = (
-    "single_run_spike", "weekly_ramp", "acwr", "monotony", "rest_days", "run_streak",
-    "hill_volume", "hill_sessions", "hill_rise", "downhill", "cadence", "step_length",
-    "gct_balance", "vertical_oscillation", "vertical_ratio", "shoe_distance",
-    "shoe_rotation", "cross_training",
-)
+#: Training-signal keys the signal map must cover: exactly the keys the signal
+#: engine produces (one list, owned by :mod:`backstride.domain.signals`).
+SIGNAL_KEYS: tuple[str, ...] = tuple(_ENGINE_SIGNAL_KEYS)
 
 
 @dataclass(frozen=True, slots=True)

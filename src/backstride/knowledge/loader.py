@@ -542,6 +542,9 @@ def _signal_map(data: Obj, where: str) -> dict[str, tuple[SignalWeight, ...]]:
     missing = [k for k in SIGNAL_KEYS if k not in raw]
     if missing:
         raise _fail(f"{where}.signal_map", f"signal keys missing: {missing}")
+    unknown = sorted(set(raw) - set(SIGNAL_KEYS))
+    if unknown:
+        raise _fail(f"{where}.signal_map", f"keys the signal engine never produces: {unknown}")
     out: dict[str, tuple[SignalWeight, ...]] = {}
     for key in raw:
         rows = [(f"{where}.signal_map.{key}[{i}]", _obj(r, f"{where}.signal_map.{key}[{i}]"))
