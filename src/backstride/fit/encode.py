@@ -24,11 +24,7 @@ Garmin FIT SDK documentation: *FIT File Structure*, *FIT Protocol*):
 * subfield names are accepted and written to their parent field with the
   subfield's scale (``duration_step=1`` writes ``workout_step.duration_value``).
 
-The CRC is the FIT CRC-16 (polynomial 0x8005 reflected, initial value 0, i.e.
-CRC-16/ARC). :func:`fit_crc16` computes it vectorised with numpy by running the
-register over 64-byte chunks side by side and combining the chunk registers with
-"append n zero bytes" tables (a CRC with initial value 0 and no final XOR is linear
-over GF(2), so ``crc(A || B) = zeros_len(B)(crc(A)) ^ crc(B)``).
+The CRC is the FIT CRC-16 of :mod:`backstride.fit.crc` (shared with the decoder).
 
 Example
 -------
@@ -50,6 +46,8 @@ from typing import Any, Final, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from backstride.fit.crc import crc16
 
 __all__ = [
     "FIT_EPOCH",
@@ -220,70 +218,8 @@ def _resolve_message(message: str | int) -> _MessageSpec:
     return _message_spec(message)
 
 
-# --------------------------------------------------------------------------- CRC
-
-_CRC_CHUNK: Final = 64
-_CRC_VECTOR_MIN: Final = 4096
-
-
-@cache
-def _crc_table() -> NDArray[np.uint16]:
-    """Byte-wise table of the reflected polynomial 0xA001 (CRC-16/ARC)."""
-    t = np.arange(256, dtype=np.uint32)
-    for _ in range(8):
-        t = np.where(t & 1, (t >> 1) ^ 0xA001, t >> 1)
-    return t.astype(np.uint16)
-
-
-@cache
-def _zero_tables(level: int) -> tuple[NDArray[np.uint16], NDArray[np.uint16]]:
-    """Tables mapping a register to its value after ``64 * 2**level`` zero bytes.
-
-    The map is linear, so ``f(x) = lo[x & 0xFF] ^ hi[x >> 8]``.
-    """
-    if level == 0:
-        x = np.concatenate([np.arange(256), np.arange(256) << 8]).astype(np.uint16)
-        table = _crc_table()
-        for _ in range(_CRC_CHUNK):
-            x = (x >> 8) ^ table[x & 0xFF]
-    else:
-        lo, hi = _zero_tables(level - 1)
-        x = np.concatenate([lo, hi])
-        x = lo[x & 0xFF] ^ hi[x >> 8]
-    return x[:256].copy(), x[256:].copy()
-
-
-def _crc_scalar(data: bytes | bytearray | memoryview, crc: int = 0) -> int:
-    table = _crc_table().tolist()
-    for byte in bytes(data):
-        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
-    return crc
-
-
-def _crc_vector(data: bytes | bytearray | memoryview) -> int:
-    buf = np.frombuffer(data, dtype=np.uint8)
-    n = int(buf.size)
-    if n == 0:
-        return 0
-    n_chunks = -(-n // _CRC_CHUNK)
-    levels = (n_chunks - 1).bit_length()
-    total = (1 << levels) * _CRC_CHUNK
-    padded = np.zeros(total, dtype=np.uint8)
-    padded[total - n :] = buf  # leading zero bytes leave a zero-initialised CRC unchanged
-    columns = np.ascontiguousarray(padded.reshape(-1, _CRC_CHUNK).T)
-    table = _crc_table()
-    reg = np.zeros(columns.shape[1], dtype=np.uint16)
-    for column in columns:
-        reg = (reg >> 8) ^ table[(reg ^ column) & 0xFF]
-    for level in range(levels):
-        lo, hi = _zero_tables(level)
-        head = reg[0::2]
-        reg = lo[head & 0xFF] ^ hi[head >> 8] ^ reg[1::2]
-    return int(reg[0])
-
-
 def fit_crc16(data: bytes | bytearray | memoryview) -> int:
-    """FIT CRC-16 of ``data`` (initial value 0), as the FIT SDK's ``FitCRC_Get16``.
+    """FIT CRC-16 of ``data`` (initial value 0): :func:`backstride.fit.crc.crc16`.
 
     Parameters
     ----------
@@ -291,9 +227,7 @@ def fit_crc16(data: bytes | bytearray | memoryview) -> int:
         The bytes to check: the first 12 header bytes for the header CRC, or the
         whole file up to (not including) the final two bytes for the file CRC.
     """
-    if len(data) < _CRC_VECTOR_MIN:
-        return _crc_scalar(data)
-    return _crc_vector(data)
+    return crc16(memoryview(data))
 
 
 # ----------------------------------------------------------------- conversions
