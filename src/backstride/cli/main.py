@@ -33,6 +33,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from backstride.cli.check import check_command
+from backstride.cli.gear import gear_app
+from backstride.cli.report import report_command
+from backstride.cli.risks import risks_command
 from backstride.errors import BackstrideError
 from backstride.settings import Settings
 
@@ -272,6 +276,12 @@ def demo(
         ok = _import([export], settings, as_json=False, err=err)
     if not ok:
         raise typer.Exit(1)
+
+
+app.command("check")(check_command)
+app.command("risks")(risks_command)
+app.command("report")(report_command)
+app.add_typer(gear_app, name="gear")
 
 
 def run() -> None:

@@ -19,12 +19,11 @@ Duplicates are reported with the id of the stored activity and change nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, func, select
@@ -32,12 +31,23 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from backstride.domain.activity import Activity, Lap, Sport, Streams, Summary
-from backstride.domain.identity import fingerprint
+from backstride.domain.activity import Activity, Lap, Streams
 from backstride.errors import NotFoundError, StorageError
 from backstride.settings import Settings
-from backstride.storage.codec import CODEC_VERSION, CodecError, decode_streams, encode_streams
+from backstride.storage.codec import CodecError, decode_streams
+from backstride.storage.metrics import metrics_row
 from backstride.storage.migrate import upgrade_to_head
+from backstride.storage.records import (
+    ActivityRecord,
+    PreparedActivity,
+    StoredActivity,
+    activity_row,
+    as_prepared,
+    prepare_activity,
+    record_from_row,
+    sport_family,
+    sport_from_text,
+)
 from backstride.storage.schema import ActivityRow, LapRow, StreamRow
 
 __all__ = [
@@ -58,90 +68,6 @@ SAME_RUN_START_S: Final = 60.0
 #: ... when their elapsed times differ by at most this fraction of the longer one.
 SAME_RUN_ELAPSED_FRACTION: Final = 0.10
 
-AddStatus = Literal["imported", "duplicate"]
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityRecord:
-    """One stored activity without its streams (what lists and summaries need).
-
-    Attributes mirror :class:`~backstride.domain.activity.Activity`; ``source_name``
-    is the file (or ``archive!member``) it was imported from.
-    """
-
-    id: int
-    fingerprint: str
-    source_name: str
-    source_format: str
-    sport: Sport
-    start_utc: datetime | None
-    utc_offset_s: int | None
-    device: str | None
-    gear: str | None
-    name: str | None
-    leg_index: int
-    summary: Summary
-    has_running_dynamics: bool
-    n_samples: int
-    warnings: tuple[str, ...]
-    imported_at: datetime
-
-    @property
-    def start_local(self) -> datetime | None:
-        """Start in the runner's local time when the file recorded the offset, else UTC."""
-        if self.start_utc is None:
-            return None
-        if self.utc_offset_s is None:
-            return self.start_utc
-        return self.start_utc.astimezone(timezone(timedelta(seconds=self.utc_offset_s)))
-
-
-@dataclass(frozen=True, slots=True)
-class StoredActivity:
-    """What :meth:`Store.add_file` did with one activity.
-
-    Attributes
-    ----------
-    id
-        The new row's id, or for a duplicate the id of the activity already stored.
-    status
-        ``"imported"`` or ``"duplicate"``.
-    activity
-        The activity as read from the file.
-    fingerprint
-        Its content key.
-    duplicate_reason
-        For duplicates, one line saying which stored activity it matches and why.
-    """
-
-    id: int
-    status: AddStatus
-    activity: Activity
-    fingerprint: str
-    duplicate_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedActivity:
-    """An Activity with its content key and encoded streams already computed.
-
-    Pure and picklable: import workers prepare activities so that the process that
-    writes to the database only runs SQL. See :func:`prepare_activity`.
-    """
-
-    activity: Activity
-    fingerprint: str
-    streams_blob: bytes
-
-
-def prepare_activity(activity: Activity) -> PreparedActivity:
-    """Compute the fingerprint and the encoded streams of ``activity`` (no database)."""
-    return PreparedActivity(activity, fingerprint(activity), encode_streams(activity.streams))
-
-
-def _prepared(item: Activity | PreparedActivity) -> PreparedActivity:
-    return item if isinstance(item, PreparedActivity) else prepare_activity(item)
-
 
 def safe_url(url: str | URL) -> str:
     """The URL as text with any password masked (for messages and logs)."""
@@ -158,23 +84,6 @@ def _one_line(exc: BaseException) -> str:
     lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
     text = "; ".join(lines) or type(inner).__name__
     return text[:300]
-
-
-def _sport_family(sport: Sport) -> str:
-    """Sports that count as the same kind of session for duplicate matching."""
-    if sport.is_running:
-        return "running"
-    if sport in (Sport.WALKING, Sport.HIKING):
-        return "walking"
-    return sport.value
-
-
-def _sport(value: str) -> Sport:
-    try:
-        return Sport(value)
-    except ValueError:
-        log.warning("unknown sport %r in the database; treating it as 'other'", value)
-        return Sport.OTHER
 
 
 _BEGIN_OPTION: Final = "backstride_sqlite_begin"
@@ -212,79 +121,6 @@ def _writer(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     return engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
-
-
-def _record(row: ActivityRow) -> ActivityRecord:
-    return ActivityRecord(
-        id=row.id,
-        fingerprint=row.fingerprint,
-        source_name=row.source_name,
-        source_format=row.source_format,
-        sport=_sport(row.sport),
-        start_utc=row.start_utc,
-        utc_offset_s=row.utc_offset_s,
-        device=row.device,
-        gear=row.gear,
-        name=row.name,
-        leg_index=row.leg_index,
-        summary=Summary(
-            elapsed_s=row.elapsed_s,
-            moving_s=row.moving_s,
-            distance_m=row.distance_m,
-            ascent_m=row.ascent_m,
-            descent_m=row.descent_m,
-            avg_hr_bpm=row.avg_hr_bpm,
-            avg_cadence_spm=row.avg_cadence_spm,
-            avg_power_w=row.avg_power_w,
-        ),
-        has_running_dynamics=row.has_running_dynamics,
-        n_samples=row.n_samples,
-        warnings=tuple(row.warnings or ()),
-        imported_at=row.imported_at,
-    )
-
-
-def _row(source_name: str, prepared: PreparedActivity, now: datetime) -> ActivityRow:
-    activity = prepared.activity
-    s = activity.summary
-    row = ActivityRow(
-        fingerprint=prepared.fingerprint,
-        source_name=source_name,
-        source_format=activity.source_format,
-        sport=activity.sport.value,
-        start_utc=activity.start_utc,
-        utc_offset_s=activity.utc_offset_s,
-        device=activity.device,
-        gear=activity.gear,
-        name=activity.name,
-        leg_index=activity.leg_index,
-        elapsed_s=s.elapsed_s,
-        moving_s=s.moving_s,
-        distance_m=s.distance_m,
-        ascent_m=s.ascent_m,
-        descent_m=s.descent_m,
-        avg_hr_bpm=s.avg_hr_bpm,
-        avg_cadence_spm=s.avg_cadence_spm,
-        avg_power_w=s.avg_power_w,
-        has_running_dynamics=activity.has_running_dynamics,
-        n_samples=activity.streams.n_samples,
-        warnings=list(activity.warnings),
-        imported_at=now,
-    )
-    row.streams = StreamRow(codec=CODEC_VERSION, data=prepared.streams_blob)
-    row.laps = [
-        LapRow(
-            lap_index=i,
-            start_utc=lap.start_utc,
-            elapsed_s=lap.elapsed_s,
-            timer_s=lap.timer_s,
-            distance_m=lap.distance_m,
-            avg_hr_bpm=lap.avg_hr_bpm,
-            avg_cadence_spm=lap.avg_cadence_spm,
-        )
-        for i, lap in enumerate(activity.laps)
-    ]
-    return row
 
 
 class Store:
@@ -398,6 +234,14 @@ class Store:
     def _session(self, *, write: bool = False) -> Session:
         return Session(self._writer if write else self._engine, expire_on_commit=False)
 
+    def session(self, *, write: bool = False) -> Session:
+        """A new ORM session for the other repositories of this package (e.g. checks).
+
+        ``write=True`` uses the writer engine (``BEGIN IMMEDIATE`` on SQLite). The
+        caller closes it: ``with store.session(write=True) as s, s.begin(): ...``.
+        """
+        return self._session(write=write)
+
     # -- writing ------------------------------------------------------------------------
 
     def add_file(
@@ -426,7 +270,7 @@ class Store:
         """
         if not activities:
             return []
-        prepared = [_prepared(item) for item in activities]
+        prepared = [as_prepared(item) for item in activities]
         now = datetime.now(UTC)
         results: list[StoredActivity] = []
         try:
@@ -439,9 +283,10 @@ class Store:
                         dup_id, reason = duplicate
                         results.append(StoredActivity(dup_id, "duplicate", activity, key, reason))
                         continue
-                    row = _row(source_name, item, now)
+                    row = activity_row(source_name, item, now)
                     session.add(row)
                     session.flush()
+                    session.add(metrics_row(row.id, item.metrics))
                     new_ids.add(row.id)
                     results.append(StoredActivity(row.id, "imported", activity, key))
         except SQLAlchemyError as exc:
@@ -477,13 +322,13 @@ class Store:
                 ActivityRow.elapsed_s,
             ).where(ActivityRow.start_utc.between(start - window, start + window))
         ).all()
-        family = _sport_family(activity.sport)
+        family = sport_family(activity.sport)
         elapsed = activity.summary.elapsed_s
         best: tuple[float, int, str] | None = None
         for cand in candidates:
             if cand.id in new_ids or cand.start_utc is None:
                 continue  # legs of the file being added are never duplicates of each other
-            if _sport_family(_sport(cand.sport)) != family:
+            if sport_family(sport_from_text(cand.sport)) != family:
                 continue
             longer = max(elapsed, cand.elapsed_s)
             if abs(elapsed - cand.elapsed_s) > SAME_RUN_ELAPSED_FRACTION * longer:
@@ -510,7 +355,7 @@ class Store:
                         ActivityRow.id,
                     )
                 ).all()
-                return [_record(row) for row in rows]
+                return [record_from_row(row) for row in rows]
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot read activities from {self.url}: {_one_line(exc)}") from exc
 
@@ -527,7 +372,7 @@ class Store:
                 row = session.get(ActivityRow, activity_id)
                 if row is None:
                     raise NotFoundError(f"no activity #{activity_id}")
-                return _record(row)
+                return record_from_row(row)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot read activity #{activity_id}: {_one_line(exc)}") from exc
 
@@ -578,7 +423,7 @@ class Store:
                     raise NotFoundError(f"no activity #{activity_id}")
                 if row.streams is None:
                     raise StorageError(f"activity #{activity_id} has no stored streams")
-                record = _record(row)
+                record = record_from_row(row)
                 streams = self._decode(activity_id, row.streams)
                 laps = tuple(
                     Lap(
@@ -620,3 +465,30 @@ class Store:
                 }
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot count rows in {self.url}: {_one_line(exc)}") from exc
+
+    # -- analysis (see backstride.storage.analysis) ---------------------------------------
+
+    def backfill_metrics(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Compute the metrics of activities stored without current ones; return how many.
+
+        See :func:`backstride.storage.analysis.backfill_metrics`.
+        """
+        from backstride.storage.analysis import backfill_metrics
+
+        return backfill_metrics(self, on_progress=on_progress)
+
+    def assign_gear(
+        self,
+        name: str,
+        *,
+        first: date | None = None,
+        last: date | None = None,
+        ids: Sequence[int] = (),
+    ) -> list[int]:
+        """Set the shoe name of runs between two local dates, or of activities by id.
+
+        Returns the ids changed. See :func:`backstride.storage.analysis.assign_gear`.
+        """
+        from backstride.storage.analysis import assign_gear
+
+        return assign_gear(self, name, first=first, last=last, ids=ids)
