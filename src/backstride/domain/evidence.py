@@ -144,6 +144,29 @@ SOURCES: Final[dict[str, Source]] = dict(
         _s("single_leg_squat2017", "Movement-control rating criteria, BMC Musculoskelet "
            "Disord 2017 (single-leg squat); Trendelenburg validity, Chiropr Man Ther 2020",
            Grade.WEAK, "4"),
+        # Section 7 (rehab exercise prescription, return to running): the plan.
+        _s("hayden2021", "Hayden et al. 2021, Cochrane CD009790 (exercise for chronic low "
+           "back pain: the core intervention; type matters less than doing it)",
+           Grade.STRONG, "7"),
+        _s("saragiotto2016", "Saragiotto et al. 2016, Cochrane CD012004 (motor control / core "
+           "stability exercise: better than minimal intervention, not superior to other "
+           "exercise)", Grade.STRONG, "7"),
+        _s("owen2020", "Owen et al. 2020, BJSM 54:1279 (network meta-analysis: Pilates, "
+           "stabilisation and resistance training)", Grade.MODERATE, "7"),
+        _s("mcgill_big3", "McGill, Low Back Disorders (3rd ed., 2016) and Back Mechanic "
+           "(2015): curl-up, side bridge, bird-dog; short holds in reverse-pyramid sets",
+           Grade.EXPERT, "7"),
+        _s("army_rtr2023", "US Army standard return-to-run table as used in a trial protocol "
+           "(Trials 2023, doi:10.1186/s13063-023-07502-x): walk-run stages, each at least "
+           "twice, a rest day between runs, no hills", Grade.EXPERT, "7"),
+        _s("readiness_gate", "Return-to-run readiness criteria of clinic protocols (ARC "
+           "Running; AOPT): a pain-free 30-minute walk and simple tasks under 3/10 first",
+           Grade.EXPERT, "7"),
+        _s("raabe2018", "Raabe & Chaudhari 2018, J Biomech 67:98 (simulated deep-core "
+           "weakness raised lumbar shear and compression)", Grade.WEAK, "6"),
+        _s("expert_practice", "Common sports-physiotherapy practice (warm-up drills, foam "
+           "rolling, stretching routines, sleep and fuelling advice); no outcome trial "
+           "reviewed in shared/evidence.md", Grade.EXPERT, "7"),
     ]
 )
 
