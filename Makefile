@@ -28,6 +28,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	BACKSTRIDE_TEST_POSTGRES_URL="$${BACKSTRIDE_TEST_POSTGRES_URL:-$$(bash scripts/pg-test-server.sh 2>/dev/null)}" \
+	BACKSTRIDE_CHROMIUM="$${BACKSTRIDE_CHROMIUM:-$$(bash scripts/ensure-chromium.sh 2>/dev/null)}" \
 		$(BIN)/pytest -q
 
 clean:
