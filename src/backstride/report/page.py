@@ -142,6 +142,7 @@ def page(
     subtitle: str = "",
     notice: str,
     footer: str = "",
+    extra_css: str = "",
 ) -> str:
     """A complete, self-contained HTML document.
 
@@ -155,6 +156,9 @@ def page(
         Plain text shown in the decision-support box at the top (escaped here).
     footer
         Plain text for the footer (escaped here).
+    extra_css
+        Style rules appended after :data:`CSS` (a report's own print layout); trusted
+        text from the caller, never user input.
     """
     toc = "".join(f'<li><a href="#{escape(s.id)}">{escape(s.title)}</a></li>' for s in sections)
     body = "\n".join(
@@ -163,7 +167,8 @@ def page(
         for s in sections
     )
     return _PAGE.substitute(
-        title=escape(title), subtitle=escape(subtitle), css=CSS, notice=escape(notice),
+        title=escape(title), subtitle=escape(subtitle), css=CSS + extra_css,
+        notice=escape(notice),
         toc=toc, sections=body, footer=escape(footer),
     )
 

@@ -7,7 +7,9 @@ a legend drawn inside the SVG so it prints with the chart. Markers never rely on
 colour alone: each kind has its own shape or position (triangles above a bar, a
 shaded band behind it, dashed reference lines with a text label).
 
-Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
+Points of a :class:`Series` are circles by default; ``Series.shape`` draws squares,
+triangles (up or down) or diamonds instead, so series can differ by shape as well as
+colour. Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
 deficiencies): :data:`COLOURS`.
 
 Charts
@@ -39,6 +41,7 @@ __all__ = [
     "Point",
     "RefLine",
     "Series",
+    "Shape",
     "bar_chart",
     "hbar_chart",
     "line_chart",
@@ -114,15 +117,20 @@ class Point:
     tooltip: str = ""
 
 
+#: Point marker shapes of a :class:`Series`.
+Shape = Literal["circle", "square", "triangle", "triangle-down", "diamond"]
+
+
 @dataclass(frozen=True, slots=True)
 class Series:
-    """Points drawn as dots, optionally joined by a line."""
+    """Points drawn as dots (``shape``, circles by default), optionally joined by a line."""
 
     label: str
     points: tuple[Point, ...]
     colour: str = COLOURS["blue"]
     joined: bool = False
     dots: bool = True
+    shape: Shape = "circle"
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -182,6 +190,25 @@ def _triangle(cx: float, cy: float, size: float, colour: str, *, filled: bool) -
           f"{cx:.1f},{cy - h / 2:.1f}"
     fill = colour if filled else "white"
     return f'<polygon points="{pts}" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
+
+
+def _dot(shape: Shape, cx: float, cy: float, colour: str, inner: str = "") -> str:
+    """One point marker (``inner``: e.g. a ``<title>``); circles as before, 3.5 radius."""
+    if shape == "circle":
+        return (f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="{colour}" '
+                f'fill-opacity="0.85">{inner}</circle>')
+    if shape == "square":
+        return (f'<rect x="{cx - 4:.1f}" y="{cy - 4:.1f}" width="8" height="8" '
+                f'fill="{colour}">{inner}</rect>')
+    s = 5.5
+    if shape == "diamond":
+        pts = f"{cx:.1f},{cy - s:.1f} {cx + s:.1f},{cy:.1f} {cx:.1f},{cy + s:.1f} " \
+              f"{cx - s:.1f},{cy:.1f}"
+    else:
+        k = -1 if shape == "triangle" else 1
+        pts = f"{cx - s:.1f},{cy - k * s * 0.8:.1f} {cx + s:.1f},{cy - k * s * 0.8:.1f} " \
+              f"{cx:.1f},{cy + k * s:.1f}"
+    return f'<polygon points="{pts}" fill="{colour}">{inner}</polygon>'
 
 
 def _mark_symbol(mark: Mark) -> str:
@@ -377,16 +404,19 @@ def line_chart(
     x_ticks: Sequence[tuple[float, str]] = (),
     ref_lines: Sequence[RefLine] = (),
     y_range: tuple[float, float] | None = None,
+    y_ticks: Sequence[float] | None = None,
     width: int = 960,
     height: int = 300,
 ) -> str:
     """Points (and optional lines) of one or more series, with horizontal reference lines.
 
     ``y_range`` fixes the value axis; by default it covers every point and line
-    with a little room.
+    with a little room. ``y_ticks`` fixes the value-axis ticks (e.g. 0, 2 ... 10 on a
+    pain scale); by default they are :func:`nice_ticks` inside the range.
     """
     head, uid = _open(width, height, title, desc)
-    legend = [(f'<circle cx="5.5" cy="0" r="4" fill="{s.colour}"/>', s.label) for s in series]
+    legend = [(f'<circle cx="5.5" cy="0" r="4" fill="{s.colour}"/>' if s.shape == "circle"
+               else _dot(s.shape, 5.5, 0, s.colour), s.label) for s in series]
     legend += [(_ref_symbol(r), r.label) for r in ref_lines if r.label]
     left, right, top = 56.0, width - 16.0, 16.0
     bottom = height - (52.0 if legend else 30.0)
@@ -399,8 +429,11 @@ def line_chart(
         lo, hi = min(ys) - pad, max(ys) + pad
     else:
         lo, hi = 0.0, 1.0
-    ticks = nice_ticks(lo, hi)
-    ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9] or ticks
+    if y_ticks:
+        ticks = list(y_ticks)
+    else:
+        ticks = nice_ticks(lo, hi)
+        ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9] or ticks
     to_y = _Scale(lo, hi, bottom, top)
     x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
     if x1 <= x0:
@@ -426,9 +459,8 @@ def line_chart(
         if s.dots:
             for p in s.points:
                 tip = escape(p.tooltip or _fmt(p.y))
-                parts.append(f'<circle cx="{to_x(p.x):.1f}" cy="{to_y(p.y):.1f}" r="3.5" '
-                             f'fill="{s.colour}" fill-opacity="0.85"><title>{tip}</title>'
-                             f'</circle>')
+                parts.append(_dot(s.shape, to_x(p.x), to_y(p.y), s.colour,
+                                  f"<title>{tip}</title>"))
     parts.append("</g>")
     parts += [_h_ref_label(r, to_y, right) for r in ref_lines]
     if legend:

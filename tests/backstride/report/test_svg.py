@@ -54,3 +54,18 @@ def test_month_ticks() -> None:
     assert ticks[0] == (float(date(2024, 7, 1).toordinal()), "Jul 24")
     assert ticks[-1][1] == "Jun 25" and len(ticks) == 12
     assert len(svg.month_ticks(date(2015, 1, 1), date(2025, 1, 1))) <= 13
+
+
+def test_line_chart_shapes_and_fixed_ticks() -> None:
+    pts = (svg.Point(1.0, 2.0), svg.Point(2.0, 11.0))
+    series = [svg.Series(shape, pts, shape=shape)
+              for shape in ("circle", "square", "triangle", "triangle-down", "diamond")]
+    text = svg.line_chart(series, title="t", desc="d", y_label="pain", y_range=(0, 12),
+                          y_ticks=(0, 2, 4, 6, 8, 10))
+    root = _xml(text)
+    assert len(root.findall(".//circle")) == 2 + 1               # points + legend symbol
+    assert len(root.findall(".//rect")) >= 2 + 1                 # squares (+ clip box)
+    assert len(root.findall(".//polygon")) == 3 * (2 + 1)        # triangles, diamond
+    labels = [t.text for t in root.iter("text")]
+    assert [v for v in labels if v in {"0", "2", "4", "6", "8", "10", "12"}] == [
+        "0", "2", "4", "6", "8", "10"]
