@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## The main job: import the synthetic demo runner and show what was read.
+## The main job: the whole journey on the synthetic demo runner (import, check, plan, reports).
 demo: $(STAMP)
 	$(BIN)/backstride demo
 

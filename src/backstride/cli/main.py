@@ -35,8 +35,11 @@ from rich.text import Text
 
 from backstride.cli.check import check_command
 from backstride.cli.gear import gear_app
+from backstride.cli.log import log_command
+from backstride.cli.plan import plan_app
 from backstride.cli.report import report_command
 from backstride.cli.risks import risks_command
+from backstride.cli.today import today_command
 from backstride.errors import BackstrideError
 from backstride.settings import Settings
 
@@ -260,7 +263,14 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Write a synthetic year of running as a Strava-style export, import it, show what was read."""
+    """The whole journey on a synthetic runner: import a year, check, signals, plan, reports.
+
+    Writes the year as a Strava-style export and imports it, runs the back check with
+    built-in answers, builds the plan and writes the training and physio reports into
+    the data directory (see backstride.cli.demo). Safe to run again.
+    """
+    from backstride.cli.demo import demo_end, print_summary, run_journey
+
     with _edge(ctx) as err:
         settings = _settings(home)
         from backstride.storage.store import Store
@@ -271,9 +281,14 @@ def demo(
             from backstride.demo.export import write_demo_export
         except ImportError as exc:
             raise BackstrideError(f"the demo generator is not available: {exc}") from exc
-        export = write_demo_export(settings.home / "demo-export")
+        end = demo_end(settings.home)
+        export = write_demo_export(settings.home / "demo-export", end=end)
         err.print(f"demo export written to {export}", soft_wrap=True, markup=False)
         ok = _import([export], settings, as_json=False, err=err)
+        err.print("back check with the demo answers, signals, plan and reports...")
+        with Store.open(settings) as store:
+            journey = run_journey(store, settings, end=end)
+        print_summary(_consoles()[0], journey, settings)
     if not ok:
         raise typer.Exit(1)
 
@@ -282,6 +297,9 @@ app.command("check")(check_command)
 app.command("risks")(risks_command)
 app.command("report")(report_command)
 app.add_typer(gear_app, name="gear")
+app.add_typer(plan_app, name="plan")
+app.command("log")(log_command)
+app.command("today")(today_command)
 
 
 def run() -> None:

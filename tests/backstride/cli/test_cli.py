@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,21 +226,65 @@ def test_import_missing_path_fails_the_run(runner: CliRunner, home: Path, tmp_pa
 
 
 @pytest.mark.slow
-def test_demo_imports_the_synthetic_year(runner: CliRunner, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_the_whole_journey(runner: CliRunner, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from backstride.storage.checks import check_history
+    from backstride.storage.plans import active_plan_record
+
     monkeypatch.delenv("BACKSTRIDE_DATABASE_URL", raising=False)
     monkeypatch.setenv("BACKSTRIDE_HOME", str(tmp_path / "unused"))
+    monkeypatch.setenv("COLUMNS", "200")
     demo_home = tmp_path / "demo"
     result = runner.invoke(app, ["demo", "--home", str(demo_home)])
     assert result.exit_code == 0, result.output
     assert (demo_home / "demo-export").is_dir()
     assert "imported" in result.stdout
     assert " 0 error" in result.stdout or "· 0 error" in result.stdout
+    out = " ".join(result.stdout.replace("│", " ").split())
+    assert "Back check of" in out and "Self-care with the plan" in out
+    assert "Muscular" in out and "Posture and long sitting" in out
+    assert "Plan: " in out and "12 weeks" in out
+    for cmd in ("risks --as-of", "backstride plan", "backstride today", "backstride log",
+                "backstride plan export"):
+        assert cmd in out
+    assert f"BACKSTRIDE_HOME={demo_home}" in out  # the commands must be told about --home
+    report = demo_home / "report.html"
+    physio = demo_home / "physio-report.html"
+    assert report.is_file() and physio.is_file()
+    assert f"Wrote {report}" in out and f"Wrote {physio}" in out
+    chromium = os.environ.get("BACKSTRIDE_CHROMIUM") or shutil.which("chromium")
+    pdf = demo_home / "physio-report.pdf"
+    if chromium:
+        assert pdf.read_bytes().startswith(b"%PDF")
+    else:
+        assert not pdf.exists() and "No PDF" in out
+    settings = Settings(home=demo_home,
+                        database_url=f"sqlite:///{demo_home / 'backstride.sqlite3'}")
+    with Store.open(settings) as store:
+        [check] = check_history(store)
+        plan = active_plan_record(store)
+    assert check.triage_level == "self_care" and plan is not None
+    assert plan.check_id == check.id and plan.start == check.on
+
+    # a second run: every file a duplicate, the same check and plan, still finishes
+    again = runner.invoke(app, ["demo", "--home", str(demo_home)])
+    assert again.exit_code == 0, again.output
+    assert "0 imported" in again.stdout and "duplicate" in again.stdout
+    assert "(stored before)" in again.stdout
+    with Store.open(settings) as store:
+        assert [c.id for c in check_history(store)] == [check.id]
+        same = active_plan_record(store)
+    assert same is not None and same.id == plan.id
+
     monkeypatch.setenv("BACKSTRIDE_HOME", str(demo_home))
     rows = _json_lines(runner.invoke(app, ["activities", "--json"]).stdout)
     assert len(rows) > 50
     assert any(r["has_running_dynamics"] for r in rows)
     assert any(r["gear"] for r in rows)
+    today = runner.invoke(app, ["today", "--date", check.on.isoformat()])
+    assert today.exit_code == 0 and "active" in today.stdout
 
 
 def test_logging_is_left_as_it_was(runner: CliRunner, home: Path) -> None:
