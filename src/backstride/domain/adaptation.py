@@ -341,8 +341,9 @@ def replay(state: PlanState, checkins: Sequence[CheckIn], *,
            triage: TriageKnowledge | None = None) -> list[Decision]:
     """Replay check-ins in date order from ``state`` (normally :meth:`PlanState.initial`).
 
-    Check-ins before ``state.level_since`` only count for the referral triggers; a
-    later check-in on the same day replaces an earlier one.
+    Check-ins before ``state.level_since`` only count for the referral triggers,
+    except a new red flag, which stops the plan whenever it was logged; a later
+    check-in on the same day replaces an earlier one.
 
     Parameters
     ----------
@@ -361,7 +362,7 @@ def replay(state: PlanState, checkins: Sequence[CheckIn], *,
     ordered = sorted({c.on: c for c in checkins}.values(), key=lambda c: c.on)
     decisions: list[Decision] = []
     for i, ci in enumerate(ordered):
-        if ci.on < state.level_since and not decisions:
+        if ci.on < state.level_since and not decisions and not ci.new_red_flags:
             continue
         before = state.level
         action, reasons, state = _decide(state, ci, ordered[:i])

@@ -148,7 +148,8 @@ def today(plan: Plan, state: PlanState, checkins: Sequence[CheckIn], on: date, *
     state
         The state the check-ins start from (:meth:`PlanState.initial` of the plan).
     checkins
-        All check-ins; those before ``on`` are replayed.
+        All check-ins; those before ``on`` are replayed, and one logged on ``on``
+        itself counts too when it reports a new red flag (the plan stops at once).
     on
         The day.
     exercises
@@ -161,7 +162,8 @@ def today(plan: Plan, state: PlanState, checkins: Sequence[CheckIn], on: date, *
                                plan.basis.triage_sources or ("finucane2020",))
         return TodayAdvice(on, Status.STOPPED, f"{plan.stopped.title}. {plan.stopped.advice}",
                            (), (triage_reason,), reminders=(EMERGENCY_SIGNS,))
-    decisions = replay(state, [c for c in checkins if c.on < on], triage=triage)
+    upto = [c for c in checkins if c.on < on or (c.on == on and c.new_red_flags)]
+    decisions = replay(state, upto, triage=triage)
     last = decisions[-1] if decisions else None
     current = last.state if last else state
     referrals = last.referrals if last else ()

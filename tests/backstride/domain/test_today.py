@@ -133,6 +133,23 @@ def test_new_red_flag_stops_today() -> None:
     assert "emergency department" in advice.reminders[0]
 
 
+def test_red_flag_logged_today_stops_today() -> None:
+    plan = make(EASY, RunningBaseline(longest_run_m=12_000, weekly_run_km=30))
+    flagged = [ok(4, (), new_red_flags=("saddle_numbness",))]
+    advice = today(plan, PlanState.initial(plan), flagged, day(4), exercises=LIB,
+                   triage=KB.triage)
+    assert advice.status is Status.STOPPED and advice.sessions == ()
+    assert "emergency department" in advice.reminders[0]
+
+
+def test_red_flag_logged_before_the_plan_started_stops_it() -> None:
+    plan = make(EASY, RunningBaseline(longest_run_m=12_000, weekly_run_km=30))
+    flagged = [ok(-3, (), new_red_flags=("fever",))]
+    advice = today(plan, PlanState.initial(plan), flagged, day(2), exercises=LIB,
+                   triage=KB.triage)
+    assert advice.status is Status.STOPPED and advice.sessions == ()
+
+
 def test_outside_the_plan() -> None:
     plan = make(EASY, RunningBaseline(longest_run_m=12_000, weekly_run_km=30))
     before = today(plan, PlanState.initial(plan), [], day(-1), exercises=LIB)
