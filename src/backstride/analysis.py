@@ -31,8 +31,9 @@ from backstride.domain.signal import Level, Signal
 from backstride.domain.signals import signals_from_history
 from backstride.domain.signals.spike import run_spikes
 from backstride.domain.thresholds import Thresholds
-from backstride.domain.training import RunnerProfile, Session
+from backstride.domain.training import RunnerProfile, Session, with_daily_effort
 from backstride.storage.analysis import load_sessions, metrics_missing
+from backstride.storage.plans import list_checkins
 
 if TYPE_CHECKING:
     from backstride.storage.store import Store
@@ -202,6 +203,14 @@ def ensure_metrics(store: Store) -> int:
     return store.backfill_metrics()
 
 
+def _logged_effort(store: Store) -> dict[date, float]:
+    """Effort ratings (RPE) from the daily check-ins, by local date."""
+    return {
+        c.checkin.on: float(c.checkin.rpe)
+        for c in list_checkins(store) if c.checkin.rpe is not None
+    }
+
+
 def current_signals(
     store: Store,
     *,
@@ -231,7 +240,7 @@ def current_signals(
     day = as_of if as_of is not None else date.today()
     th = thresholds if thresholds is not None else Thresholds()
     backfilled = ensure_metrics(store)
-    sessions = tuple(load_sessions(store))
+    sessions = with_daily_effort(load_sessions(store), _logged_effort(store))
     history = build_history(sessions, day, profile)
     signals = tuple(signals_from_history(history, th))
     return Analysis(

@@ -113,3 +113,31 @@ def test_empty_store(tmp_path: Path) -> None:
         analysis = current_signals(s, as_of=date(2025, 1, 1))
     assert analysis.is_empty and not analysis.sessions
     assert _by_key(analysis)["single_run_spike"].level is Level.OK
+
+
+def test_effort_logged_in_a_check_in_becomes_session_rpe_load(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from backstride.domain.activity import Activity, Sport, Streams, Summary
+    from backstride.domain.checkin import CheckIn
+    from backstride.domain.load import LoadKind
+    from backstride.storage.plans import save_checkin
+
+    start = datetime(2025, 3, 4, 7, 0, tzinfo=UTC)
+    t = np.arange(0.0, 1800.0, 5.0)
+    run = Activity(
+        Sport.RUNNING, start, Summary(elapsed_s=1795.0, distance_m=5385.0),
+        Streams({"time_s": t, "distance_m": t * 3.0}), "fit", utc_offset_s=3600,
+    )
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    with Store.open(Settings(home=tmp_path, database_url=url)) as store:
+        store.add_file("run.fit", [run])
+        before = current_signals(store, as_of=date(2025, 3, 5))
+        assert before.sessions[0].rpe is None
+        assert LoadKind.RPE not in before.history.kinds_in(7)
+        save_checkin(store, CheckIn(date(2025, 3, 4), pain_during=2, pain_after=1, rpe=7))
+        after = current_signals(store, as_of=date(2025, 3, 5))
+        assert after.sessions[0].rpe == 7.0
+        assert after.history.kinds_in(7) == {LoadKind.RPE}

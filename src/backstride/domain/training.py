@@ -11,7 +11,8 @@ demo).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Final, Literal
 
@@ -26,6 +27,7 @@ __all__ = [
     "level_above",
     "level_below",
     "session_from_activity",
+    "with_daily_effort",
 ]
 
 #: Highest value of the CR-10 effort scale (Foster's session RPE).
@@ -198,6 +200,29 @@ def session_from_activity(
         gear=gear if gear is not None else activity.gear,
         form=form_metrics(streams, activity.sport),
         terrain=terrain_metrics(streams),
+    )
+
+
+def with_daily_effort(
+    sessions: Sequence[Session], rpe_by_day: Mapping[date, float]
+) -> tuple[Session, ...]:
+    """Attach the effort rating (CR-10 RPE) the runner logged for a day to its sessions.
+
+    The daily check-in records one effort rating per local day; it becomes the
+    session-RPE of every session that day which has none of its own, so the load of
+    those sessions is RPE x minutes (Foster et al. 2001, source key ``foster1998``).
+
+    Parameters
+    ----------
+    sessions
+        Stored sessions.
+    rpe_by_day
+        Local date to RPE (0-10).
+    """
+    return tuple(
+        replace(s, rpe=rpe_by_day[s.local_date])
+        if s.rpe is None and s.local_date in rpe_by_day else s
+        for s in sessions
     )
 
 

@@ -90,3 +90,18 @@ def test_level_above_without_warn_and_level_below() -> None:
     assert level_above(100.0, 1.0) is Level.WATCH
     assert level_below(0.0, 1.0) is Level.WATCH
     assert level_below(1.0, 1.0) is Level.OK
+
+
+def test_daily_effort_attaches_to_that_days_sessions_only() -> None:
+    from backstride.domain.training import with_daily_effort
+
+    run = Session(id=1, sport=Sport.RUNNING, start_utc=T0, elapsed_s=1800, utc_offset_s=7200)
+    ride = Session(id=2, sport=Sport.CYCLING, start_utc=T0 + timedelta(hours=3),
+                   elapsed_s=3600, utc_offset_s=7200)
+    rated = Session(id=3, sport=Sport.RUNNING, start_utc=T0 + timedelta(hours=5),
+                    elapsed_s=600, utc_offset_s=7200, rpe=2.0)
+    other_day = Session(id=4, sport=Sport.RUNNING, start_utc=T0 - timedelta(days=2),
+                        elapsed_s=600)
+    out = with_daily_effort([run, ride, rated, other_day], {date(2024, 5, 2): 6.0})
+    assert [s.rpe for s in out] == [6.0, 6.0, 2.0, None]  # a session's own rating wins
+    assert with_daily_effort([run], {}) == (run,)
