@@ -75,8 +75,8 @@ def signals_table(signals: Sequence[Signal], as_of: date, width: int = WIDE) -> 
     table = Table(title=f"Training signals on {as_of.isoformat()}", show_lines=True,
                   title_justify="left", expand=True)
     wide = width >= WIDE
-    table.add_column("Level", min_width=12 if wide else 7)
-    table.add_column("Signal", ratio=2, min_width=16, overflow="fold")
+    table.add_column("Level", min_width=7, no_wrap=True)
+    table.add_column("Signal", min_width=18, max_width=22)
     if wide:
         table.add_column("Value", justify="right", no_wrap=True)
         table.add_column("Threshold", justify="right", no_wrap=True)
