@@ -28,10 +28,14 @@ from backstride.domain.function import (
     PSFS_ITEM_MID,
     PSFS_MEAN_MID,
 )
+from backstride.jsonview import Obj
+from backstride.jsonview import get_map as _map
+from backstride.jsonview import get_maps as _maps
+from backstride.jsonview import get_str as _str
+from backstride.jsonview import get_strs as _strs
 
 __all__ = ["full_view", "saved_line", "triage_panel", "urgent_view"]
 
-Obj = Mapping[str, object]
 
 _LEVEL_STYLE: Final = {"emergency": "bold red", "same_day": "bold red", "soon": "yellow",
                        "routine": "cyan", "self_care": "green"}
@@ -47,26 +51,6 @@ MID_TEXT: Final = (f"An important change is at least 2 points or 30% for pain, "
 
 
 # -- typed access to JSON-ready dicts ---------------------------------------------------
-
-
-def _str(d: Obj, key: str) -> str:
-    value = d.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def _map(d: Obj, key: str) -> Obj:
-    value = d.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _maps(d: Obj, key: str) -> list[Obj]:
-    value = d.get(key)
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-def _strs(d: Obj, key: str) -> list[str]:
-    value = d.get(key)
-    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _num(value: object) -> str:

@@ -44,6 +44,11 @@ from backstride.domain.checkin import CheckIn
 from backstride.domain.function import PAIN_MEASURES, PSFS_ITEM_MID, PSFS_MEAN_MID
 from backstride.domain.plan_model import Plan
 from backstride.domain.signal import Level
+from backstride.jsonview import Obj
+from backstride.jsonview import get_map as _map
+from backstride.jsonview import get_maps as _maps
+from backstride.jsonview import get_str as _str
+from backstride.jsonview import get_strs as _strs
 from backstride.report import training
 from backstride.report.labels import (
     CONTESTED_LABEL,
@@ -56,7 +61,6 @@ from backstride.report.physio_plan import Refs, checkins_section, day_label, pla
 
 __all__ = ["PRINT_CSS", "URGENT_LEVELS", "physio_report_html"]
 
-Obj = Mapping[str, object]
 
 #: Triage levels at which the report shows nothing but where to go.
 URGENT_LEVELS: Final = ("emergency", "same_day")
@@ -117,26 +121,6 @@ _RATIOS: Final = {
 
 
 # -- typed access to the JSON-ready check -----------------------------------------------
-
-
-def _str(d: Obj, key: str) -> str:
-    value = d.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def _map(d: Obj, key: str) -> Obj:
-    value = d.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _maps(d: Obj, key: str) -> list[Obj]:
-    value = d.get(key)
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-def _strs(d: Obj, key: str) -> list[str]:
-    value = d.get(key)
-    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _num(value: object, digits: int = 2) -> str:
