@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from backstride.fit.definitions import Definition, FieldDef
 from backstride.fit.profile import (
     BASE_TYPES,
     BaseType,
@@ -28,7 +29,6 @@ from backstride.fit.profile import (
     MessageInfo,
     message_info,
 )
-from backstride.fit.walk import Definition, FieldDef
 
 __all__ = ["MAX_TEXT_BYTES", "Acc", "Column", "Context", "Part", "decode_part", "fill"]
 

@@ -86,8 +86,9 @@ from backstride.fit.columns import (
     scaled,
     width,
 )
+from backstride.fit.definitions import NotFitError, Walk
 from backstride.fit.profile import message_name
-from backstride.fit.walk import NotFitError, Walk, walk
+from backstride.fit.walk import walk
 
 __all__ = ["MAX_TEXT_BYTES", "Column", "FitFile", "MessageTable", "decode"]
 
