@@ -64,7 +64,11 @@ from backstride.errors import (
     UnsupportedFormatError,
 )
 from backstride.importers.xmlsafe import (
+    ALT_MAX_M,
+    ALT_MIN_M,
     GPS_EPOCH_US,
+    HR_MAX_BPM,
+    HR_MIN_BPM,
     NO_TIME,
     first_utc_offset_s,
     local_name,
@@ -72,6 +76,7 @@ from backstride.importers.xmlsafe import (
     parse_floats,
     parse_xml,
     us_to_datetime,
+    within,
 )
 
 __all__ = ["MAX_TRACKS", "ascent_by_segment", "parse_gpx"]
@@ -83,12 +88,6 @@ MAX_TRACKS = 20_000
 #: ``cad`` medians below this are strides per minute [1/min] (no one runs at < 120
 #: steps/min; a file whose cadence is already in steps keeps it as it is).
 STRIDES_BELOW = 120.0
-#: Altitudes outside this range are sensor garbage [m] (nothing on foot or a bike
-#: goes below the Dead Sea shore or above Everest by this much).
-ALT_MIN_M = -2_000.0
-ALT_MAX_M = 20_000.0
-HR_MIN_BPM = 20.0
-HR_MAX_BPM = 250.0
 
 _HR_NAMES = frozenset({"hr", "heartrate"})
 _CAD_NAMES = frozenset({"cad", "cadence"})
@@ -206,12 +205,6 @@ def _collect(root: etree._Element) -> tuple[list[_Track], int, str | None]:
     return (tracks or routes), n_wpt, file_name
 
 
-def _valid_range(values: FloatArray, lo: float, hi: float) -> FloatArray:
-    out = values.copy()
-    out[(out < lo) | (out > hi)] = np.nan
-    return out
-
-
 def ascent_by_segment(
     altitude_m: FloatArray, segment: NDArray[np.int64]
 ) -> tuple[float, float] | None:
@@ -263,12 +256,12 @@ def _build(
         return "no points"
     warnings = list(file_warnings)
     seg = np.asarray(p.seg, dtype=np.int64)
-    lat = _valid_range(parse_floats(p.lat), -90.0, 90.0)
-    lon = _valid_range(parse_floats(p.lon), -180.0, 180.0)
+    lat = within(parse_floats(p.lat), -90.0, 90.0)
+    lon = within(parse_floats(p.lon), -180.0, 180.0)
     bad_pos = np.isnan(lat) | np.isnan(lon)
     lat[bad_pos] = np.nan
     lon[bad_pos] = np.nan
-    ele = _valid_range(parse_floats(p.ele), ALT_MIN_M, ALT_MAX_M)
+    ele = within(parse_floats(p.ele), ALT_MIN_M, ALT_MAX_M)
     times = parse_datetimes(p.time)
 
     placeholder = (times != NO_TIME) & (times < GPS_EPOCH_US)
@@ -316,16 +309,16 @@ def _build(
     if np.isfinite(k_ele).any():
         channels["altitude_m"] = k_ele
     if p.has_hr:
-        hr = _valid_range(parse_floats(p.hr), HR_MIN_BPM, HR_MAX_BPM)[kept]
+        hr = within(parse_floats(p.hr), HR_MIN_BPM, HR_MAX_BPM)[kept]
         if np.isfinite(hr).any():
             channels["heart_rate_bpm"] = hr
     if p.has_speed:
-        speed = _valid_range(parse_floats(p.speed), 0.0, 1000.0)[kept]
+        speed = within(parse_floats(p.speed), 0.0, 1000.0)[kept]
         if np.isfinite(speed).any():
             channels["speed_m_s"] = speed
     raw_cad: FloatArray | None = None
     if p.has_cad:
-        raw_cad = _valid_range(parse_floats(p.cad), 0.0, 254.0)[kept]
+        raw_cad = within(parse_floats(p.cad), 0.0, 254.0)[kept]
         if not np.isfinite(raw_cad).any():
             raw_cad = None
 

@@ -64,24 +64,24 @@ from backstride.errors import (
     UnsupportedFormatError,
 )
 from backstride.importers.xmlsafe import (
+    ALT_MAX_M,
+    ALT_MIN_M,
     GPS_EPOCH_US,
+    HR_MAX_BPM,
+    HR_MIN_BPM,
     NO_TIME,
     local_name,
     parse_datetimes,
     parse_floats,
     parse_xml,
     us_to_datetime,
+    within,
 )
 
 __all__ = ["MAX_ACTIVITIES", "parse_tcx"]
 
 log = logging.getLogger(__name__)
 
-#: Altitudes outside this range are sensor garbage [m].
-ALT_MIN_M = -2_000.0
-ALT_MAX_M = 20_000.0
-HR_MIN_BPM = 20.0
-HR_MAX_BPM = 250.0
 #: Most activities one file may hold (a Training Center history); more is refused.
 MAX_ACTIVITIES = 20_000
 #: Cadence medians below this are strides (or revolutions) per minute [1/min].
@@ -252,12 +252,6 @@ def _collect(root: etree._Element, source: str) -> tuple[list[_RawActivity], int
     return out, n_courses
 
 
-def _valid_range(values: FloatArray, lo: float, hi: float) -> FloatArray:
-    out = values.copy()
-    out[(out < lo) | (out > hi)] = np.nan
-    return out
-
-
 def _median_nonzero(values: FloatArray) -> float | None:
     v = values[np.isfinite(values) & (values > 0)]
     return float(np.median(v)) if len(v) else None
@@ -290,8 +284,8 @@ def _build(
         warnings.append(f"{untimed} trackpoint(s) without a time were dropped")
     lap_starts = parse_datetimes([lap.start for lap in raw.laps])
     lap_starts = np.where(lap_starts < GPS_EPOCH_US, NO_TIME, lap_starts)
-    lap_timer = _valid_range(parse_floats([lap.total_time for lap in raw.laps]), 0.0, 1e7)
-    lap_dist = _valid_range(parse_floats([lap.distance for lap in raw.laps]), 0.0, 1e8)
+    lap_timer = within(parse_floats([lap.total_time for lap in raw.laps]), 0.0, 1e7)
+    lap_dist = within(parse_floats([lap.distance for lap in raw.laps]), 0.0, 1e8)
 
     if len(idx) == 0:
         return "no timed trackpoint"
@@ -308,12 +302,12 @@ def _build(
     t0 = int(t_us[0])
     time_s = (t_us - t0) / 1e6
 
-    lat = _valid_range(parse_floats(p.lat), -90.0, 90.0)[kept]
-    lon = _valid_range(parse_floats(p.lon), -180.0, 180.0)[kept]
+    lat = within(parse_floats(p.lat), -90.0, 90.0)[kept]
+    lon = within(parse_floats(p.lon), -180.0, 180.0)[kept]
     bad = np.isnan(lat) | np.isnan(lon)
     lat[bad] = np.nan
     lon[bad] = np.nan
-    alt = _valid_range(parse_floats(p.alt), ALT_MIN_M, ALT_MAX_M)[kept]
+    alt = within(parse_floats(p.alt), ALT_MIN_M, ALT_MAX_M)[kept]
     placeholder_alt = (alt == 0.0) & bad
     if placeholder_alt.any() and (np.isfinite(alt) & (alt != 0.0)).any():
         warnings.append(
@@ -321,12 +315,12 @@ def _build(
             "position (written before the GPS fix) were dropped"
         )
         alt[placeholder_alt] = np.nan
-    dist = _valid_range(parse_floats(p.dist), 0.0, 1e8)[kept]
-    hr = _valid_range(parse_floats(p.hr), HR_MIN_BPM, HR_MAX_BPM)[kept]
-    speed = _valid_range(parse_floats(p.speed), 0.0, 1000.0)[kept]
-    watts = _valid_range(parse_floats(p.watts), 0.0, 5000.0)[kept]
-    run_cad = _valid_range(parse_floats(p.run_cad), 0.0, 254.0)[kept]
-    cad = run_cad if np.isfinite(run_cad).any() else _valid_range(
+    dist = within(parse_floats(p.dist), 0.0, 1e8)[kept]
+    hr = within(parse_floats(p.hr), HR_MIN_BPM, HR_MAX_BPM)[kept]
+    speed = within(parse_floats(p.speed), 0.0, 1000.0)[kept]
+    watts = within(parse_floats(p.watts), 0.0, 5000.0)[kept]
+    run_cad = within(parse_floats(p.run_cad), 0.0, 254.0)[kept]
+    cad = run_cad if np.isfinite(run_cad).any() else within(
         parse_floats(p.cad), 0.0, 254.0
     )[kept]
 
@@ -412,8 +406,8 @@ def _build(
     # --- laps
     end_us = int(t_us[-1])
     laps: list[Lap] = []
-    lap_hr = _valid_range(parse_floats([lap.avg_hr for lap in raw.laps]), HR_MIN_BPM, HR_MAX_BPM)
-    lap_cad_raw = _valid_range(
+    lap_hr = within(parse_floats([lap.avg_hr for lap in raw.laps]), HR_MIN_BPM, HR_MAX_BPM)
+    lap_cad_raw = within(
         parse_floats([lap.avg_run_cadence or lap.cadence for lap in raw.laps]), 0.0, 254.0
     )
     if cad_median is None:  # no trackpoint cadence: judge the lap values themselves

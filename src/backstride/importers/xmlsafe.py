@@ -46,7 +46,11 @@ from numpy.typing import NDArray
 from backstride.errors import CorruptFileError, UnsafeInputError
 
 __all__ = [
+    "ALT_MAX_M",
+    "ALT_MIN_M",
     "GPS_EPOCH_US",
+    "HR_MAX_BPM",
+    "HR_MIN_BPM",
     "NO_TIME",
     "XmlDocument",
     "first_utc_offset_s",
@@ -56,6 +60,7 @@ __all__ = [
     "parse_xml",
     "strip_bom",
     "us_to_datetime",
+    "within",
 ]
 
 log = logging.getLogger(__name__)
@@ -312,6 +317,22 @@ def parse_floats(texts: Sequence[str | None]) -> NDArray[np.float64]:
         arr = np.fromiter((_one_float(t) for t in texts), dtype=np.float64, count=len(texts))
     arr[~np.isfinite(arr)] = np.nan
     return arr
+
+
+#: Altitudes outside this range are sensor garbage [m] (nothing on foot or a bike
+#: goes below the Dead Sea shore or above Everest by this much).
+ALT_MIN_M = -2_000.0
+ALT_MAX_M = 20_000.0
+#: Heart rates outside this range are sensor garbage [bpm].
+HR_MIN_BPM = 20.0
+HR_MAX_BPM = 250.0
+
+
+def within(values: NDArray[np.float64], lo: float, hi: float) -> NDArray[np.float64]:
+    """A copy of ``values`` with everything outside ``[lo, hi]`` set to NaN."""
+    out = values.copy()
+    out[(out < lo) | (out > hi)] = np.nan
+    return out
 
 
 def _one_float(text: str | None) -> float:
