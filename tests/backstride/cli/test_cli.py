@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.helpers.cli import one_error_line
 from typer.testing import CliRunner
 
 from backstride.cli.main import app
@@ -40,14 +41,6 @@ def runner() -> CliRunner:
 
 def _json_lines(text: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def _one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: "), stderr
-    assert "Traceback" not in stderr
-    return lines[0]
 
 
 def _run(start: datetime, *, rd: bool) -> Activity:
@@ -85,7 +78,7 @@ def test_unreachable_database_is_one_red_line(
     monkeypatch.setenv("BACKSTRIDE_DATABASE_URL", "postgresql+psycopg://me:hunter2@127.0.0.1:9/db")
     result = runner.invoke(app, ["activities"])
     assert result.exit_code == 1
-    line = _one_error_line(result.stderr)
+    line = one_error_line(result.stderr)
     assert "cannot open database" in line
     assert "hunter2" not in result.output
     assert result.stdout == ""
@@ -97,7 +90,7 @@ def test_bad_setting_is_one_red_line(
     monkeypatch.setenv("BACKSTRIDE_DATABASE_URL", "not-a-url")
     result = runner.invoke(app, ["activities", "--json"])
     assert result.exit_code == 1
-    assert "BACKSTRIDE_DATABASE_URL" in _one_error_line(result.stderr)
+    assert "BACKSTRIDE_DATABASE_URL" in one_error_line(result.stderr)
 
 
 def test_verbose_shows_the_traceback(

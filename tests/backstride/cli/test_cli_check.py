@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers.cli import flat_text, json_object, one_error_line
 from typer.testing import CliRunner, Result
 
 from backstride.cli.main import app
@@ -73,27 +74,6 @@ def _check(runner: CliRunner, env: Mapping[str, str], answers_file: Path, *args:
                          input=input)
 
 
-def _json(result: Result) -> dict[str, Any]:
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert isinstance(data, dict)
-    return data
-
-
-def _one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: "), stderr
-    assert "Traceback" not in stderr
-    return lines[0]
-
-
-def _flat(text: str) -> str:
-    """Terminal text with wrapping and box drawing removed (for phrase searches)."""
-    text = re.sub(r"[│┃║]", " ", text)
-    return re.sub(r"\s+", " ", text)
-
-
 def _stored(env: Mapping[str, str]) -> Store:
     """The Store the command used (default SQLite under BACKSTRIDE_HOME)."""
     return Store.open(Settings.from_env({"BACKSTRIDE_HOME": env["BACKSTRIDE_HOME"]}))
@@ -126,7 +106,7 @@ def test_template_lists_every_key_and_parses_back_unchanged(
     # written to a file and fed back as it is: accepted, everything unanswered
     path = tmp_path / "answers.json"
     path.write_text(result.stdout, encoding="utf-8")
-    data = _json(_check(runner, env, path, "--json", "--no-save"))
+    data = json_object(_check(runner, env, path, "--json", "--no-save"))
     assert data["answers"] == {}
     assert data["triage"]["level"] == "self_care"
     assert data["triage"]["unanswered_red_flags"] == RED_FLAG_KEYS
@@ -161,7 +141,7 @@ def test_every_key_is_accepted(runner: CliRunner, shared_env: dict[str, str],
                                tmp_path: Path) -> None:
     answers = {key: _valid_value(key) for key in QUESTIONS}
     assert set(REQUIRED_KEYS) <= set(answers)
-    data = _json(_check(runner, shared_env, _write(tmp_path / "all.json", answers), "--json",
+    data = json_object(_check(runner, shared_env, _write(tmp_path / "all.json", answers), "--json",
                         "--no-save"))
     assert data["answers"] == answers
     assert data["triage"]["unanswered_red_flags"] == []
@@ -185,7 +165,7 @@ def test_bad_answers_are_one_line_naming_file_and_key(
     path = _write(tmp_path / "bad answers.json", answers)
     result = _check(runner, shared_env, path, "--json")
     assert result.exit_code == 1
-    line = _one_error_line(result.stderr)
+    line = one_error_line(result.stderr)
     assert str(path) in line
     assert repr(key) in line
     assert result.stdout == ""
@@ -203,14 +183,14 @@ def test_unreadable_answers_file(runner: CliRunner, shared_env: dict[str, str], 
         path.write_text(content, encoding="utf-8")
     result = _check(runner, shared_env, path)
     assert result.exit_code == 1
-    line = _one_error_line(result.stderr)
+    line = one_error_line(result.stderr)
     assert str(path) in line and expected in line
 
 
 def test_answers_from_stdin(runner: CliRunner, shared_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["check", "--answers", "-", "--json", "--no-save"],
                            env=shared_env, input=json.dumps({"fever": True}))
-    assert _json(result)["triage"]["level"] == "same_day"
+    assert json_object(result)["triage"]["level"] == "same_day"
 
 
 # -- triage through the command line -------------------------------------------------------
@@ -221,7 +201,7 @@ def test_answers_from_stdin(runner: CliRunner, shared_env: dict[str, str]) -> No
 def test_every_red_flag_alone_reaches_its_level(
         runner: CliRunner, shared_env: dict[str, str], tmp_path: Path,
         example: dict[str, object], level: TriageLevel) -> None:
-    data = _json(_check(runner, shared_env, _write(tmp_path / "a.json", example), "--json",
+    data = json_object(_check(runner, shared_env, _write(tmp_path / "a.json", example), "--json",
                         "--no-save"))
     assert TriageLevel(data["triage"]["level"]).rank >= level.rank
 
@@ -230,7 +210,7 @@ def test_combined_flags_take_the_highest_level(runner: CliRunner, shared_env: di
                                                tmp_path: Path) -> None:
     answers = {**BENIGN, "night_pain": True, "fever": True, "chest_pain": True,
                "pain_below_knee": True}
-    data = _json(_check(runner, shared_env, _write(tmp_path / "a.json", answers), "--json",
+    data = json_object(_check(runner, shared_env, _write(tmp_path / "a.json", answers), "--json",
                         "--no-save"))
     assert data["triage"]["level"] == "emergency"
     levels = [r["level"] for r in data["triage"]["reasons"]]
@@ -252,7 +232,7 @@ VIGNETTES = {
 def test_vignette_for_each_level(runner: CliRunner, shared_env: dict[str, str],
                                  tmp_path: Path, level: TriageLevel) -> None:
     path = _write(tmp_path / "vignette.json", VIGNETTES[level])
-    data = _json(_check(runner, shared_env, path, "--json", "--no-save"))
+    data = json_object(_check(runner, shared_env, path, "--json", "--no-save"))
     assert data["triage"]["level"] == level.value
     assert {"level", "reasons", "advice"} <= set(data["triage"])
     assert isinstance(data["patterns"], list) and data["patterns"]
@@ -260,21 +240,21 @@ def test_vignette_for_each_level(runner: CliRunner, shared_env: dict[str, str],
         assert {"key", "score", "evidence", "grade"} <= set(c)
     human = _check(runner, shared_env, path, "--no-save")
     assert human.exit_code == 0, human.output
-    flat = _flat(human.stdout)
+    flat = flat_text(human.stdout)
     advice = KB.triage.levels[level]
     title = advice.title.upper() if level.urgent else advice.title
     assert flat.lstrip("╭┏━─ ").startswith(title)
-    assert _flat(advice.advice) in flat
-    assert _flat(KB.triage.notice) in flat
+    assert flat_text(advice.advice) in flat
+    assert flat_text(KB.triage.notice) in flat
     if level.urgent:
         for phrase in _running_advice():
-            assert _flat(phrase) not in flat, phrase
+            assert flat_text(phrase) not in flat, phrase
         assert data["contributors"] == [] and data["plan_elements"] == []
         assert all(set(p) == {"key", "label"} for p in data["patterns"])
     else:
         assert "What may be adding to your back pain" in flat
     if level is TriageLevel.SOON:
-        assert _flat(KB.triage.limited_running) in flat
+        assert flat_text(KB.triage.limited_running) in flat
 
 
 def test_emergency_answers_file_saves_and_shows_only_where_to_go(
@@ -283,11 +263,11 @@ def test_emergency_answers_file_saves_and_shows_only_where_to_go(
                                         "desk_hours_per_day": 10, "hill_running": True})
     result = _check(runner, env, path, "--as-of", "2025-03-02")
     assert result.exit_code == 0, result.output
-    flat = _flat(result.stdout)
-    assert _flat(EMERGENCY_ADVICE) in flat
+    flat = flat_text(result.stdout)
+    assert flat_text(EMERGENCY_ADVICE) in flat
     assert "emergency department" in flat and "112" in flat
     for phrase in _running_advice():
-        assert _flat(phrase) not in flat, phrase
+        assert flat_text(phrase) not in flat, phrase
     assert "Check #1 saved for 2025-03-02" in flat
     with _stored(env) as store:
         [saved] = check_history(store)
@@ -299,8 +279,8 @@ def test_database_failure_never_hides_the_emergency(
     env["BACKSTRIDE_DATABASE_URL"] = "postgresql+psycopg://me:pw@127.0.0.1:9/nowhere"
     result = _check(runner, env, _write(tmp_path / "e.json", {"chest_pain": True}))
     assert result.exit_code == 1
-    assert _flat(EMERGENCY_ADVICE) in _flat(result.stdout)
-    assert "cannot open database" in _one_error_line(result.stderr)
+    assert flat_text(EMERGENCY_ADVICE) in flat_text(result.stdout)
+    assert "cannot open database" in one_error_line(result.stderr)
 
 
 # -- repeated checks: change against the minimal important differences ---------------------
@@ -312,7 +292,7 @@ def test_repeated_check_shows_change_against_the_mids(
         answers = {**BENIGN, "pain_now": pain, "psfs": [
             {"activity": "Run 10 km", "score": run_score},
             {"activity": "sit through a film", "score": film}]}
-        return _json(_check(runner, env, _write(tmp_path / f"{on}.json", answers),
+        return json_object(_check(runner, env, _write(tmp_path / f"{on}.json", answers),
                             "--as-of", on, "--json"))
 
     first = run("2025-06-01", 6, 3, 5)
@@ -335,7 +315,7 @@ def test_repeated_check_shows_change_against_the_mids(
     assert back["previous_check_id"] == first["check_id"]
 
     human = _check(runner, env, tmp_path / "2025-06-15.json", "--as-of", "2025-06-22")
-    flat = _flat(human.stdout)
+    flat = flat_text(human.stdout)
     assert "since your check on 2025-06-15" in flat
     assert "An important change is at least 2 points or 30% for pain" in flat
     with _stored(env) as store:
@@ -364,13 +344,13 @@ def test_interactive_emergency_stops_at_once(runner: CliRunner, env: dict[str, s
     first, second = RED_FLAG_KEYS[0], RED_FLAG_KEYS[1]
     result = runner.invoke(app, ["check"], env=env, input="y\n" + "n\n" * 40)
     assert result.exit_code == 0, result.output
-    flat = _flat(result.stdout)
+    flat = flat_text(result.stdout)
     assert _prompt(first) in flat
     assert _prompt(second) not in flat
-    assert _flat(EMERGENCY_ADVICE) in flat
+    assert flat_text(EMERGENCY_ADVICE) in flat
     assert "The check stopped here because of your last answer." in flat
     for phrase in _running_advice():
-        assert _flat(phrase) not in flat, phrase
+        assert flat_text(phrase) not in flat, phrase
     with _stored(env) as store:
         [saved] = check_history(store)
     assert saved.triage_level == "emergency"
@@ -382,12 +362,12 @@ def test_interactive_same_day_finishes_the_red_flags_then_stops(
     lines = ["y" if k == "fever" else "" if QUESTIONS[k].qtype is not QType.BOOL else "n"
              for k in RED_FLAG_KEYS]
     result = runner.invoke(app, ["check", "--json"], env=env, input="\n".join(lines) + "\n")
-    prompts = _flat(result.stderr)
+    prompts = flat_text(result.stderr)
     assert _prompt(RED_FLAG_KEYS[-1]) in prompts
     first_pattern = QUESTIONS.in_section(Section.PATTERN)[0]
     assert first_pattern.prompt not in prompts
-    assert _flat(SAME_DAY_ADVICE) in prompts  # shown to the person at the prompts at once
-    data = _json(result)
+    assert flat_text(SAME_DAY_ADVICE) in prompts  # shown to the person at the prompts at once
+    data = json_object(result)
     assert data["triage"]["level"] == "same_day"
     assert data["contributors"] == [] and data["withheld"]
     assert isinstance(data["check_id"], int)
@@ -412,14 +392,14 @@ def _full_interview() -> str:
 def test_interactive_full_check(runner: CliRunner, env: dict[str, str]) -> None:
     result = runner.invoke(app, ["check", "--json", "--as-of", "2025-06-01"], env=env,
                            input=_full_interview())
-    prompts = _flat(result.stderr)
+    prompts = flat_text(result.stderr)
     assert "answer 'pain_now' = 'abc' is not allowed" in prompts
     assert "answer 'pain_now' = 11 is not allowed" in prompts
     assert QUESTIONS["worst_pain_week"].meaning in prompts
     side_bridge = next(t for t in KB.self_tests.tests if t.key == "side_bridge")
-    assert _flat(side_bridge.instructions[0]) in prompts
-    assert _flat(KB.self_tests.safety) in prompts
-    data = _json(result)
+    assert flat_text(side_bridge.instructions[0]) in prompts
+    assert flat_text(KB.self_tests.safety) in prompts
+    data = json_object(result)
     assert data["triage"]["level"] == "self_care"
     assert data["triage"]["unanswered_red_flags"] == []
     answers = data["answers"]
@@ -444,7 +424,7 @@ def test_interactive_extension_pain_skips_the_extensor_hold(
     lines += ["skip", "skip", "y"] + ["n"] * len(KB.self_tests.tests)
     result = runner.invoke(app, ["check", "--no-save"], env=env, input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
-    flat = _flat(result.stdout)
+    flat = flat_text(result.stdout)
     assert "Skipping Back extensor hold: Arching the back hurts." in flat
 
 
@@ -453,9 +433,9 @@ def test_interactive_end_of_input_saves_nothing_but_shows_a_warning_reached(
     fever_at = RED_FLAG_KEYS.index("fever")
     result = runner.invoke(app, ["check"], env=env, input="n\n" * fever_at + "y\n")
     assert result.exit_code == 1
-    flat = _flat(result.stderr)
+    flat = flat_text(result.stderr)
     assert "check stopped before the end; nothing saved" in flat
-    assert _flat(SAME_DAY_ADVICE) in flat
+    assert flat_text(SAME_DAY_ADVICE) in flat
     with _stored(env) as store:
         assert check_history(store) == []
 
@@ -513,11 +493,11 @@ def test_real_terminal_emergency_stops_at_once(console_script: Path, tmp_path: P
         if proc.poll() is None:
             proc.kill()
         os.close(master)
-    screen = _flat(_ANSI.sub("", (before + after).decode("utf-8", "replace")))
+    screen = flat_text(_ANSI.sub("", (before + after).decode("utf-8", "replace")))
     assert _prompt(RED_FLAG_KEYS[0]) in screen
     assert _prompt(RED_FLAG_KEYS[1]) not in screen
     assert "EMERGENCY: GET HELP NOW" in screen
-    assert _flat(EMERGENCY_ADVICE) in screen
+    assert flat_text(EMERGENCY_ADVICE) in screen
     assert b"\x1b[" in after  # Rich saw a terminal: styled output
 
 
@@ -564,8 +544,8 @@ def test_stored_activities_raise_contributors(
         as_of: date, contributor: str, signal_keys: set[str]) -> None:
     path = _write(tmp_path / "a.json", SIGNAL_ANSWERS)
     args = ("--as-of", as_of.isoformat(), "--json", "--no-save")
-    without = _json(_check(runner, env, path, *args))
-    with_activities = _json(_check(runner, demo_env, path, *args))
+    without = json_object(_check(runner, env, path, *args))
+    with_activities = json_object(_check(runner, demo_env, path, *args))
 
     assert without["training_signals"] == []
     assert "No activities stored" in without["training_signals_note"]
@@ -582,7 +562,7 @@ def test_stored_activities_raise_contributors(
     assert with_activities["signals_used"] == len(with_activities["training_signals"])
 
     human = _check(runner, demo_env, path, "--as-of", as_of.isoformat(), "--no-save")
-    flat = _flat(human.stdout)
+    flat = flat_text(human.stdout)
     assert "Training signals used as evidence" in flat
     for key in signal_keys:
         assert key in flat
@@ -591,7 +571,7 @@ def test_stored_activities_raise_contributors(
 def test_urgent_check_uses_no_training_signals(runner: CliRunner, demo_env: dict[str, str],
                                                tmp_path: Path) -> None:
     path = _write(tmp_path / "e.json", {**SIGNAL_ANSWERS, "major_trauma": True})
-    data = _json(_check(runner, demo_env, path, "--as-of", AFTER_SPIKE.isoformat(), "--json",
+    data = json_object(_check(runner, demo_env, path, "--as-of", AFTER_SPIKE.isoformat(), "--json",
                         "--no-save"))
     assert data["triage"]["level"] == "emergency"
     assert data["training_signals"] == [] and data["contributors"] == []

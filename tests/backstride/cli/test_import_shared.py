@@ -12,11 +12,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-ReferenceRow = Any  # tests/conftest.py:ReferenceRow (conftest modules are not importable)
+from tests.conftest import ReferenceRow
 
 EXE = Path(sys.executable).with_name("backstride")
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.helpers.cli import flat_text, json_object, one_error_line
 from typer.testing import Result
 
 from backstride.domain.triage import TriageLevel
@@ -21,24 +20,6 @@ EASY: dict[str, object] = {"age": 35, "pain_now": 3, "pain_during_run": 2,
                            "weeks_since_onset": 2, "spasm": True, "pain_one_side": True}
 
 Invoke = Callable[..., Result]
-
-
-def _json(result: Result) -> dict[str, Any]:
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert isinstance(data, dict)
-    return data
-
-
-def _one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: ") and "Traceback" not in stderr
-    return lines[0]
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.replace("│", " ").split())
 
 
 def _day(n: int) -> str:
@@ -60,7 +41,7 @@ def test_pain_8_steps_back(invoke: Invoke, planned: Path) -> None:
     assert "STEP BACK" in result.stdout
     assert "Pain reached 8/10, above 5/10" in result.stdout
     assert "silbernagel2007 (expert)" in result.stdout
-    data = _json(invoke("log", "--date", _day(1), "--json"))
+    data = json_object(invoke("log", "--date", _day(1), "--json"))
     assert data["replaced"] is True and data["decision"]["action"] == "step_back"
     assert data["checkin"]["pain_during"] == 8  # kept from the first record
 
@@ -70,7 +51,7 @@ def test_new_red_flag_stops_the_plan_and_says_run_the_check(invoke: Invoke,
     result = invoke("log", "--date", _day(1), "--pain-during", "3", "--pain-after", "3",
                     "--red-flag", "saddle_numbness")
     assert result.exit_code == 0, result.output
-    flat = _flat(result.stdout)
+    flat = flat_text(result.stdout)
     assert flat.index(" ".join(EMERGENCY_ADVICE.split()[:8])) < flat.index("STOP")
     assert "Run `backstride check` again" in flat
     assert "STOP" in flat
@@ -80,11 +61,11 @@ def test_new_red_flag_stops_the_plan_and_says_run_the_check(invoke: Invoke,
     plan = invoke("plan", "--start", _day(2))
     assert plan.exit_code == 1
     assert "run `backstride check` again" in plan.stderr
-    assert "emergency department" in _flat(plan.stderr)
+    assert "emergency department" in flat_text(plan.stderr)
 
 
 def test_non_urgent_red_flag_asks_for_the_check_now(invoke: Invoke, planned: Path) -> None:
-    data = _json(invoke("log", "--date", _day(1), "--pain-during", "2", "--pain-after", "2",
+    data = json_object(invoke("log", "--date", _day(1), "--pain-during", "2", "--pain-after", "2",
                         "--red-flag", "night_pain", "--json"))
     assert data["decision"]["action"] == "stop"
     assert data["red_flag"]["keys"] == ["night_pain"]
@@ -93,7 +74,7 @@ def test_non_urgent_red_flag_asks_for_the_check_now(invoke: Invoke, planned: Pat
 
 
 def test_pain_2_settled_progresses_after_the_stage(invoke: Invoke, planned: Path) -> None:
-    walk = _json(invoke("log", "--date", _day(0), "--pain-during", "2", "--pain-after", "1",
+    walk = json_object(invoke("log", "--date", _day(0), "--pain-during", "2", "--pain-after", "1",
                         "--done", "walk", "--walk-min", "30", "--json"))
     # the next morning is not known yet: hold
     assert walk["decision"]["action"] == "hold"
@@ -102,10 +83,10 @@ def test_pain_2_settled_progresses_after_the_stage(invoke: Invoke, planned: Path
     morning = invoke("log", "--date", _day(0), "--morning", "same")
     assert morning.exit_code == 0, morning.output
     assert "PROGRESS" in morning.stdout and "walk-run stage 1" in morning.stdout
-    first = _json(invoke("log", "--date", _day(2), "--pain-during", "2", "--pain-after", "2",
+    first = json_object(invoke("log", "--date", _day(2), "--pain-during", "2", "--pain-after", "2",
                          "--done", "run", "--morning", "same", "--json"))
     assert first["decision"]["action"] == "hold" and first["decision"]["level"] == 1
-    second = _json(invoke("log", "--date", _day(4), "--pain-during", "1", "--pain-after",
+    second = json_object(invoke("log", "--date", _day(4), "--pain-during", "1", "--pain-after",
                           "1", "--done", "run,strength", "--morning", "better", "--rpe", "4",
                           "--json"))
     assert second["decision"]["action"] == "progress" and second["decision"]["level"] == 2
@@ -127,20 +108,20 @@ def test_bad_values_are_one_line_naming_the_option(invoke: Invoke, home: Path,
                                                    args: list[str], option: str) -> None:
     result = invoke("log", *args)
     assert result.exit_code == 2
-    assert option in _one_error_line(result.stderr)
+    assert option in one_error_line(result.stderr)
     assert result.stdout == ""
 
 
 def test_unknown_red_flag_lists_the_keys(invoke: Invoke, home: Path) -> None:
     result = invoke("log", "--pain-during", "2", "--pain-after", "2", "--red-flag", "dizzy")
     assert result.exit_code == 2
-    line = _one_error_line(result.stderr)
+    line = one_error_line(result.stderr)
     assert "--red-flag 'dizzy'" in line
     assert all(r.key in line for r in KB.triage.rules)
 
 
 def test_log_without_a_plan_is_saved(invoke: Invoke, home: Path) -> None:
-    data = _json(invoke("log", "--date", _day(0), "--pain-during", "4", "--pain-after", "3",
+    data = json_object(invoke("log", "--date", _day(0), "--pain-during", "4", "--pain-after", "3",
                         "--notes", "sore after sitting", "--leg-symptoms", "--json"))
     assert data["decision"] is None and "backstride check" in data["note"]
     assert data["checkin"]["notes"] == "sore after sitting"

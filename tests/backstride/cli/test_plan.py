@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers.cli import flat_text, json_object, one_error_line
 from typer.testing import Result
 
 from backstride.domain.triage import TriageLevel
@@ -29,25 +29,6 @@ PLAN_KEYS = {"schema", "start", "end", "weeks_requested", "start_level", "top_le
 Invoke = Callable[..., Result]
 
 
-def _json(result: Result) -> dict[str, Any]:
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert isinstance(data, dict)
-    return data
-
-
-def _one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: ") and "Traceback" not in stderr
-    return lines[0]
-
-
-def _flat(text: str) -> str:
-    """The words of a Rich rendering, without panel borders and line breaks."""
-    return " ".join(text.replace("│", " ").split())
-
-
 def _kinds(plan: dict[str, Any]) -> set[str]:
     return {s["kind"] for w in plan["weeks"] for d in w["days"] for s in d["sessions"]}
 
@@ -55,7 +36,7 @@ def _kinds(plan: dict[str, Any]) -> set[str]:
 def test_plan_without_a_check_is_a_clear_error(invoke: Invoke, home: Path) -> None:
     result = invoke("plan")
     assert result.exit_code == 1
-    assert "run `backstride check` first" in _one_error_line(result.stderr)
+    assert "run `backstride check` first" in one_error_line(result.stderr)
     assert result.stdout == ""
 
 
@@ -64,11 +45,11 @@ def test_emergency_check_prints_no_sessions_and_the_advice(
     run_check({"saddle_numbness": True, "pain_now": 6})
     result = invoke("plan", "--start", START.isoformat())
     assert result.exit_code == 0, result.output
-    flat = _flat(result.stdout)
+    flat = flat_text(result.stdout)
     assert " ".join(EMERGENCY_ADVICE.split()) in flat
     assert "No training sessions" in flat
     assert "Week 1" not in result.stdout and "Easy run" not in result.stdout
-    data = _json(invoke("plan", "--start", START.isoformat(), "--json"))
+    data = json_object(invoke("plan", "--start", START.isoformat(), "--json"))
     assert data["weeks"] == [] and data["stopped"]["level"] == "emergency"
     assert data["exercises"] == {}
 
@@ -76,7 +57,7 @@ def test_emergency_check_prints_no_sessions_and_the_advice(
 def test_soon_is_gentle_walking_and_mobility_only(
         invoke: Invoke, home: Path, run_check: Callable[..., Result]) -> None:
     run_check({**EASY, "night_pain": True})
-    data = _json(invoke("plan", "--start", START.isoformat(), "--json"))
+    data = json_object(invoke("plan", "--start", START.isoformat(), "--json"))
     assert data["limited"] is True and len(data["weeks"]) <= 2
     assert _kinds(data) <= {"walk", "mobility", "rest"}
     assert data["actions"][0]["category"] == "referral"
@@ -101,8 +82,8 @@ def test_normal_check_gives_a_calendar_with_runs(
 
 def test_plan_json_shape(invoke: Invoke, demo_home: Path, demo: Any,
                          run_check: Callable[..., Result]) -> None:
-    stored = _json(run_check(EASY, demo.end))
-    data = _json(invoke("plan", "--start", demo.end.isoformat(), "--weeks", "4", "--json"))
+    stored = json_object(run_check(EASY, demo.end))
+    data = json_object(invoke("plan", "--start", demo.end.isoformat(), "--weeks", "4", "--json"))
     assert set(data) >= PLAN_KEYS
     assert data["start"] == demo.end.isoformat() and len(data["weeks"]) == 4
     assert data["check"] == {"id": stored["check_id"], "on": demo.end.isoformat(),
@@ -116,23 +97,23 @@ def test_plan_json_shape(invoke: Invoke, demo_home: Path, demo: Any,
     assert {"title", "minutes", "reason", "sources", "run"} <= set(run)
     assert run["run"]["workout"]
     # a second plan replaces the first as the active one
-    again = _json(invoke("plan", "--start", demo.end.isoformat(), "--weeks", "4", "--json"))
+    again = json_object(invoke("plan", "--start", demo.end.isoformat(), "--weeks", "4", "--json"))
     assert again["plan_id"] != data["plan_id"]
 
 
 def test_wrong_usage_is_one_line(invoke: Invoke, home: Path) -> None:
     result = invoke("plan", "--weeks", "0")
     assert result.exit_code == 2
-    assert "--weeks" in _one_error_line(result.stderr)
+    assert "--weeks" in one_error_line(result.stderr)
     assert invoke("plan", "--start", "June").exit_code == 2
     export = invoke("plan", "export")
-    assert export.exit_code == 2 and "--ics" in _one_error_line(export.stderr)
+    assert export.exit_code == 2 and "--ics" in one_error_line(export.stderr)
 
 
 def test_export_without_a_plan(invoke: Invoke, home: Path, tmp_path: Path) -> None:
     result = invoke("plan", "export", "--ics", str(tmp_path / "plan.ics"))
     assert result.exit_code == 1
-    assert "backstride" in _one_error_line(result.stderr)
+    assert "backstride" in one_error_line(result.stderr)
     assert not (tmp_path / "plan.ics").exists()
 
 
@@ -161,7 +142,7 @@ def test_export_end_to_end(invoke: Invoke, home: Path, tmp_path: Path,
     assert str(out / "plan.ics") in result.stdout
     pdf = invoke("plan", "export", "--pdf", str(out / "physio.pdf"))
     if _chromium() is None:
-        assert pdf.exit_code == 1 and "hromium" in _one_error_line(pdf.stderr)
+        assert pdf.exit_code == 1 and "hromium" in one_error_line(pdf.stderr)
     else:
         assert pdf.exit_code == 0, pdf.output
         assert (out / "physio.pdf").read_bytes().startswith(b"%PDF")
@@ -172,7 +153,7 @@ def test_stopped_plan_has_nothing_to_export(invoke: Invoke, home: Path, tmp_path
     run_check({"bladder_change": True})
     assert invoke("plan", "--start", START.isoformat()).exit_code == 0
     result = invoke("plan", "export", "--ics", str(tmp_path / "plan.ics"))
-    assert result.exit_code == 1 and "stopped" in _one_error_line(result.stderr)
+    assert result.exit_code == 1 and "stopped" in one_error_line(result.stderr)
 
 
 def test_old_check_is_called_out(invoke: Invoke, home: Path,

@@ -7,41 +7,17 @@ skip with the reason, except under ``CI=true``, where they fail.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from tests.helpers.browser import chromium_or_skip, parse_html
 from typer.testing import CliRunner
 
 from backstride.cli.main import app
 
 SECTIONS = ("summary", "signals", "distance", "cadence", "shoes", "balance", "weeks", "sources")
-
-
-class _Collect(HTMLParser):
-    """Every start tag with its attributes, and the text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def _parse(html: str) -> _Collect:
-    parser = _Collect()
-    parser.feed(html)
-    parser.close()
-    return parser
 
 
 @pytest.fixture
@@ -58,20 +34,8 @@ def report(runner: CliRunner, demo_home: Path, demo, tmp_path: Path) -> Path:
     return out
 
 
-def _chromium() -> str:
-    found = os.environ.get("BACKSTRIDE_CHROMIUM") or next(
-        (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
-                     "/usr/bin/chromium") if p and Path(p).is_file()), None)
-    if found is None:
-        reason = "Chromium not found (install it with: sudo bash scripts/ensure-chromium.sh)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason} (required under CI=true)")
-        pytest.skip(reason)
-    return found
-
-
 def _render(tmp_path: Path, page: Path, *flags: str) -> None:
-    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+    cmd = [chromium_or_skip(), "--headless", "--no-sandbox", "--disable-gpu",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
            "--no-first-run", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
            *flags, page.as_uri()]
@@ -81,7 +45,7 @@ def _render(tmp_path: Path, page: Path, *flags: str) -> None:
 
 def test_report_is_self_contained(report: Path) -> None:
     html = report.read_text(encoding="utf-8")
-    doc = _parse(html)
+    doc = parse_html(html)
     tags = [t for t, _ in doc.tags]
     assert tags.count("svg") == 4                                  # the four charts
     assert not {"script", "link", "img", "iframe", "object", "embed"} & set(tags)
@@ -98,7 +62,7 @@ def test_report_is_self_contained(report: Path) -> None:
 
 def test_report_content(report: Path, demo) -> None:
     html = report.read_text(encoding="utf-8")
-    text = " ".join(_parse(html).text)
+    text = " ".join(parse_html(html).text)
     assert "Decision support, not a diagnosis." in text
     assert "Signals on 1 Jun 2025" in text
     for words in ("Earlier single-run spike", "Shoe distance", "Acute:chronic load ratio",
@@ -121,7 +85,7 @@ def test_names_are_escaped(runner: CliRunner, demo_home: Path, demo, tmp_path: P
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert "<script" not in html and "&lt;script&gt;" in html
-    assert evil in " ".join(_parse(html).text)
+    assert evil in " ".join(parse_html(html).text)
 
 
 def test_default_path_and_errors(runner: CliRunner, demo_home: Path, tmp_path: Path,
@@ -164,7 +128,7 @@ def test_real_gpx_runs_without_cadence_or_shoes(
     result = runner.invoke(app, ["report", "--out", str(out), "--as-of", "2021-07-04"])
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    doc = _parse(html)
+    doc = parse_html(html)
     assert [t for t, _ in doc.tags].count("svg") == 1               # weekly distance only
     text = " ".join(doc.text)
     assert "No cadence was recorded" in text and "No run has a pair of shoes named" in text

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from tests.helpers.cli import one_error_line
 from typer.testing import CliRunner
 
 from backstride.cli.main import app
@@ -32,13 +33,6 @@ def _risks(runner: CliRunner, *args: str) -> dict[str, Any]:
 
 def _first(data: dict[str, Any], key: str) -> dict[str, Any]:
     return next(s for s in data["signals"] if s["key"] == key)
-
-
-def _one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: ") and "Traceback" not in stderr
-    return lines[0]
 
 
 def test_json_shape(runner: CliRunner, demo_home: Path, demo) -> None:
@@ -122,7 +116,7 @@ def test_nothing_stored(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.M
     for args in (["risks"], ["risks", "--json"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 1
-        line = _one_error_line(result.stderr)
+        line = one_error_line(result.stderr)
         assert "backstride import" in line and "backstride demo" in line
         assert result.stdout == ""
 
@@ -130,7 +124,7 @@ def test_nothing_stored(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.M
 def test_day_before_any_activity_and_bad_dates(runner: CliRunner, demo_home: Path) -> None:
     result = runner.invoke(app, ["risks", "--as-of", "2020-01-01"])
     assert result.exit_code == 1
-    assert "no activities on or before 2020-01-01" in _one_error_line(result.stderr)
+    assert "no activities on or before 2020-01-01" in one_error_line(result.stderr)
     for bad in ("2025-13-01", "yesterday"):
         assert runner.invoke(app, ["risks", "--as-of", bad]).exit_code == 2
 

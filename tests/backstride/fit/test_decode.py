@@ -6,7 +6,6 @@ import contextlib
 import csv
 import importlib.util
 import math
-import os
 import struct
 import warnings
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 from fitdecode.utils import compute_crc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import ACTIVITIES_DIR
 
 from backstride.errors import ActivityFileError, CorruptFileError, UnsupportedFormatError
 from backstride.fit.crc import crc16
@@ -28,8 +28,7 @@ from backstride.fit.profile import message_info
 from backstride.fit.walk import MAX_DEFINITIONS, MAX_SEGMENTS
 
 REPO = Path(__file__).resolve().parents[3]
-_SHARED = Path(os.environ.get("BACKSTRIDE_SHARED_DIR", REPO.parent / "shared"))
-_ACTIVITIES = _SHARED / "data" / "activities"
+_ACTIVITIES = ACTIVITIES_DIR
 
 
 def _fit_files() -> list[str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import logging
-import os
 import struct
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +12,8 @@ import pytest
 from fitdecode.utils import compute_crc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import ACTIVITIES_DIR
+from tests.helpers.shared import reference_files, utc
 
 from backstride.domain.activity import Activity, Sport
 from backstride.domain.elevation import ascent_descent
@@ -27,23 +27,6 @@ from backstride.errors import (
 from backstride.fit.decode import FitFile, decode
 from backstride.fit.profile import enum_name
 from backstride.importers.fit import parse_fit, sport_of
-
-_SHARED = Path(
-    os.environ.get("BACKSTRIDE_SHARED_DIR", Path(__file__).resolve().parents[3].parent / "shared")
-)
-
-
-def _reference_files(fmt: str) -> list[str]:
-    """File names of REFERENCE.csv rows, read at collection time for the test ids."""
-    ref = _SHARED / "data" / "activities" / "REFERENCE.csv"
-    if not ref.is_file():
-        return ["(shared files absent)"]
-    with ref.open(newline="", encoding="utf-8") as fh:
-        return [r["file"] for r in csv.DictReader(fh) if r["format"] == fmt]
-
-
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _read(activities_dir: Path, file: str) -> tuple[bytes, list[Activity]]:
@@ -74,7 +57,7 @@ EARLY_RECORDS_START = ("python-fitparse/activity-large-fenxi2-multisport.fit",
 UNREADABLE_FOR_REFERENCE = "sports-lib/malformed/broken.fit"
 
 
-@pytest.mark.parametrize("file", _reference_files("fit"))
+@pytest.mark.parametrize("file", reference_files("fit"))
 def test_matches_reference(file: str, activities_dir: Path, reference_rows: list) -> None:
     row = next(r for r in reference_rows if r.file == file)
     raw, acts = _read(activities_dir, file)
@@ -113,7 +96,7 @@ def test_matches_reference(file: str, activities_dir: Path, reference_rows: list
     elif file == EARLY_RECORDS_START[0]:
         assert starts[0] == EARLY_RECORDS_START[1]
     else:
-        assert starts[0] == _utc(row.start_utc)
+        assert starts[0] == utc(row.start_utc)
 
     # elapsed and distance: the reference sums every session, transitions included
     elapsed = sum(a.summary.elapsed_s for a in acts) + transition_total("total_elapsed_time")
@@ -161,7 +144,7 @@ def test_matches_reference(file: str, activities_dir: Path, reference_rows: list
     assert any(a.has_running_dynamics for a in acts) is row.has_running_dynamics
 
 
-@pytest.mark.parametrize("file", _reference_files("fit"))
+@pytest.mark.parametrize("file", reference_files("fit"))
 def test_activity_contract(file: str, activities_dir: Path) -> None:
     raw, acts = _read(activities_dir, file)
     warnings = decode(raw).warnings
@@ -408,7 +391,7 @@ def test_built_file_errors_name_the_source() -> None:
 
 
 def _fuzz_sources() -> list[bytes]:
-    base = _SHARED / "data" / "activities"
+    base = ACTIVITIES_DIR
     names = ["python-fitparse/garmin-fenix-5-run.fit",
              "python-fitparse/compressed-speed-distance.fit",
              "python-fitparse/sample_mulitple_header.fit",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.helpers.shared import reference_files, utc
 
 from backstride.domain.activity import Activity, Sport
 from backstride.domain.elevation import ascent_descent
@@ -24,23 +23,6 @@ from backstride.errors import (
 )
 from backstride.importers import gpx as gpx_module
 from backstride.importers.gpx import ascent_by_segment, parse_gpx
-
-_SHARED = Path(
-    os.environ.get("BACKSTRIDE_SHARED_DIR", Path(__file__).resolve().parents[3].parent / "shared")
-)
-
-
-def _reference_files(fmt: str) -> list[str]:
-    """File names of REFERENCE.csv rows, read at collection time for the test ids."""
-    ref = _SHARED / "data" / "activities" / "REFERENCE.csv"
-    if not ref.is_file():
-        return ["(shared files absent)"]
-    with ref.open(newline="", encoding="utf-8") as fh:
-        return [r["file"] for r in csv.DictReader(fh) if r["format"] == fmt]
-
-
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _close(ours: float | None, ref: float, rel: float, absolute: float) -> bool:
@@ -64,7 +46,7 @@ PLACEHOLDER_TIMES = "gpxpy/Mojstrovka.gpx"
 UNTIMED_TRACKS_SKIPPED = {"gpxpy/cerknicko-without-times.gpx", "gpxpy/korita-zbevnica.gpx"}
 
 
-@pytest.mark.parametrize("file", _reference_files("gpx"))
+@pytest.mark.parametrize("file", reference_files("gpx"))
 def test_matches_reference(file: str, activities_dir: Path, reference_rows: list) -> None:
     row = next(r for r in reference_rows if r.file == file)
     data = (activities_dir / file).read_bytes()
@@ -86,7 +68,7 @@ def test_matches_reference(file: str, activities_dir: Path, reference_rows: list
     acts = parse_gpx(data, source=file)
     start, elapsed, distance, ascent = _file_totals(acts)
     assert row.elapsed_s is not None and row.distance_m is not None
-    assert abs((start - _utc(row.start_utc)).total_seconds()) < 1.0
+    assert abs((start - utc(row.start_utc)).total_seconds()) < 1.0
     assert _close(elapsed, row.elapsed_s, 0.005, 0.05), (elapsed, row.elapsed_s)
 
     if file in UNTIMED_TRACKS_SKIPPED:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from tests.helpers.shared import reference_files, utc
 
 from backstride.domain.activity import Sport
 from backstride.domain.elevation import ascent_descent
@@ -24,23 +23,7 @@ from backstride.errors import (
 )
 from backstride.importers.tcx import parse_tcx
 
-_SHARED = Path(
-    os.environ.get("BACKSTRIDE_SHARED_DIR", Path(__file__).resolve().parents[3].parent / "shared")
-)
 MALFORMED = "runpandas/malformed/malformed.tcx"
-
-
-def _reference_files(fmt: str) -> list[str]:
-    """File names of REFERENCE.csv rows, read at collection time for the test ids."""
-    ref = _SHARED / "data" / "activities" / "REFERENCE.csv"
-    if not ref.is_file():
-        return ["(shared files absent)"]
-    with ref.open(newline="", encoding="utf-8") as fh:
-        return [r["file"] for r in csv.DictReader(fh) if r["format"] == fmt]
-
-
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _close(ours: float | None, ref: float, rel: float, absolute: float) -> bool:
@@ -66,14 +49,14 @@ def _file_altitudes(path: Path) -> np.ndarray:
     return arr
 
 
-@pytest.mark.parametrize("file", [f for f in _reference_files("tcx") if f != MALFORMED])
+@pytest.mark.parametrize("file", [f for f in reference_files("tcx") if f != MALFORMED])
 def test_matches_reference(file: str, activities_dir: Path, reference_rows: list) -> None:
     row = next(r for r in reference_rows if r.file == file)
     (act,) = parse_tcx((activities_dir / file).read_bytes(), source=file)
     s = act.summary
     assert act.source_format == "tcx"
     assert act.start_utc is not None
-    assert abs((act.start_utc - _utc(row.start_utc)).total_seconds()) < 1.0
+    assert abs((act.start_utc - utc(row.start_utc)).total_seconds()) < 1.0
     assert row.elapsed_s is not None and row.distance_m is not None
     assert _close(s.elapsed_s, row.elapsed_s, 0.005, 0.05), (s.elapsed_s, row.elapsed_s)
     assert _close(s.distance_m, row.distance_m, 0.005, 0.05), (s.distance_m, row.distance_m)

@@ -7,7 +7,6 @@ installed, to check the PDF draws.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import stat
@@ -16,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.helpers.browser import chromium_or_skip
 
 from backstride.domain.answers import parse_answers
 from backstride.domain.check import run_check
@@ -33,19 +33,9 @@ ANSWERS = {"age": 34, "desk_hours_per_day": 10, "worse_sitting": True, "pain_now
            "mcgill_extensor_s": 100, "side_bridge_left_s": 60, "side_bridge_right_s": 64}
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (required under CI=true)")
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def chromium() -> str:
-    try:
-        return find_chromium()
-    except ConfigError as exc:
-        _missing(str(exc))
-        raise
+    return chromium_or_skip()
 
 
 def report_html() -> str:

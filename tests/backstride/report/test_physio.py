@@ -6,10 +6,10 @@ import re
 import shutil
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from tests.helpers.browser import HtmlDoc, parse_html
 
 from backstride.analysis import Analysis, current_signals
 from backstride.domain.adaptation import Action, PlanState, replay
@@ -43,26 +43,6 @@ PREVIOUS = FunctionScores.from_dict({"on": "2025-05-01", "pain": {"pain_now": 6,
 #: (pain during, pain after) per day from the plan's start; day 10 steps back.
 PAIN = [(2, 2), (3, 2), (2, 1), (1, 1), (2, 2), (4, 3), (3, 3), (2, 2), (1, 1), (2, 1),
         (6, 5), (3, 3), (2, 2), (2, 1), (1, 1), (2, 2), (1, 1), (2, 1), (1, 0), (1, 1)]
-
-
-class _Collect(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse(html: str) -> _Collect:
-    doc = _Collect()
-    doc.feed(html)
-    doc.close()
-    return doc
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +91,8 @@ def full(analysis: Analysis) -> tuple[str, Plan, list[CheckIn]]:
     return html, plan, checkins
 
 
-def assert_self_contained(html: str) -> _Collect:
-    doc = parse(html)
+def assert_self_contained(html: str) -> HtmlDoc:
+    doc = parse_html(html)
     tags = {t for t, _ in doc.tags}
     assert not {"script", "link", "img", "iframe", "object", "embed"} & tags
     for _, attrs in doc.tags:
@@ -137,7 +117,7 @@ def test_full_report_sections_and_print_styles(full: tuple[str, Plan, list[Check
 
 def test_full_report_content(full: tuple[str, Plan, list[CheckIn]]) -> None:
     html, plan, _ = full
-    text = " ".join(parse(html).text)
+    text = " ".join(parse_html(html).text)
     for words in (
             "Decision support, not a diagnosis.", "Prepared on 22 Jun 2025",
             "back check of 2 Jun 2025", "Level: self care", "Not answered",
@@ -206,7 +186,7 @@ def test_emergency_shows_no_plan_or_running(analysis: Analysis) -> None:
     assert stopped.stopped is not None
     same = physio_report_html(check=urgent.to_dict(), plan=stopped, analysis=None,
                               checkins=[], decisions=None, today=TODAY)
-    assert [a.get("id") for t, a in parse(same).tags if t == "section"] == ids
+    assert [a.get("id") for t, a in parse_html(same).tags if t == "section"] == ids
 
 
 def test_new_red_flag_in_a_check_in_stops_the_plan(analysis: Analysis) -> None:
@@ -217,7 +197,7 @@ def test_new_red_flag_in_a_check_in_stops_the_plan(analysis: Analysis) -> None:
                         new_red_flags=("saddle_numbness",))]
     html = physio_report_html(check=c.to_dict(), plan=plan, analysis=analysis,
                               checkins=checkins, decisions=None, today=TODAY)
-    text = " ".join(parse(html).text)
+    text = " ".join(parse_html(html).text)
     assert "plan stopped" in text and "New warning sign reported: saddle numbness" in text
     assert "The plan is stopped" in text and "Run L1" not in text
 
